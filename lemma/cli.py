@@ -1,0 +1,66 @@
+"""The ``lemma`` command line.
+
+``lemma --help`` lists the commands. A user error (bad file, bad column, bad
+option) prints one line saying what to do and exits with code 2; ``--debug``
+shows the full traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from lemma._version import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="lemma")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """lemma: math models for machine learning, from first principles to production."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+def demo() -> None:
+    """Fit ordinary least squares on the bundled Longley data and print its summary."""
+    from lemma.io.datasets import load_longley
+    from lemma.models.linear import LinearRegression
+
+    data = load_longley()
+    X = data.drop(columns=["employed"])
+    model = LinearRegression().fit(X, data["employed"])
+    click.echo("Longley (NIST StRD): total employment on six economic series, 1947-1962\n")
+    click.echo(model.summary().as_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``lemma`` console script; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="lemma", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except (ValueError, TypeError, OSError) as exc:
+        if debug:
+            traceback.print_exc()
+        else:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            click.echo(f"lemma: error: {message} (run with --debug for the traceback)", err=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Input and output: bundled datasets (and, later, safe model persistence)."""

@@ -1,0 +1,56 @@
+"""The one registry of public names and estimator classes.
+
+``PUBLIC`` maps every name importable from the top level (``lemma.Ridge``) to the
+module that defines it; ``import lemma`` stays fast because those modules load
+only when a name is first used. :func:`all_estimators` lists every estimator
+class; the common tests, the persistence allowlist, the study's advisor and the
+CLI all read it.
+
+Examples
+--------
+>>> from lemma.base import BaseEstimator
+>>> from lemma.registry import all_estimators
+>>> all(issubclass(cls, BaseEstimator) for _, cls in all_estimators())
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["PUBLIC", "all_estimators", "resolve"]
+
+#: Public name -> defining module. Add a line when a public name is added.
+PUBLIC: dict[str, str] = {}
+
+
+def resolve(name: str) -> Any:
+    """The object behind a public name (imports its module on first use)."""
+    module = importlib.import_module(PUBLIC[name])
+    return getattr(module, name)
+
+
+def all_estimators(type_filter: str | None = None) -> list[tuple[str, type]]:
+    """Every public estimator class, as sorted ``(name, class)`` pairs.
+
+    Parameters
+    ----------
+    type_filter : {"classifier", "regressor", "transformer", "clusterer"} or None
+        Keep only estimators of that kind.
+    """
+    from lemma.base import BaseEstimator, TransformerMixin
+
+    found = []
+    for name in sorted(PUBLIC):
+        obj = resolve(name)
+        if not (isinstance(obj, type) and issubclass(obj, BaseEstimator)):
+            continue
+        if type_filter is not None:
+            if type_filter == "transformer":
+                if not issubclass(obj, TransformerMixin):
+                    continue
+            elif obj().__lemma_tags__().estimator_type != type_filter:
+                continue
+        found.append((name, obj))
+    return found

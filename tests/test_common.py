@@ -1,0 +1,45 @@
+"""Common checks over the registry: every estimator passes scikit-learn's check_estimator.
+
+The registry (`lemma.all_estimators()`) feeds this file, so a new estimator is
+checked as soon as it is listed. Instances are built with each class's default
+parameters unless ``CHECK_PARAMS`` says otherwise (with the reason).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lemma import all_estimators
+
+sklearn_checks = pytest.importorskip("sklearn.utils.estimator_checks")
+
+#: Parameters used for the checks where the defaults do not suit scikit-learn's tiny
+#: datasets, with the reason.
+CHECK_PARAMS: dict[str, dict] = {}
+
+
+def _instances():
+    for name, cls in all_estimators():
+        yield cls(**CHECK_PARAMS.get(name, {}))
+
+
+pytestmark = [
+    # scikit-learn notes that our classes do not inherit from its BaseEstimator (by design:
+    # it is not a runtime dependency) and skips its array-API checks unless asked.
+    pytest.mark.filterwarnings("ignore:Estimator .* does not inherit from `sklearn"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning"),
+]
+
+
+@sklearn_checks.parametrize_with_checks(list(_instances()))
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_every_estimator_is_public_and_documented():
+    import lemma
+
+    for name, cls in all_estimators():
+        assert getattr(lemma, name) is cls
+        assert cls.__doc__ and "Examples" in cls.__doc__, f"{name} lacks a docstring example"
+        assert cls.__module__.startswith("lemma."), name
