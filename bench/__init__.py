@@ -1,0 +1,1 @@
+"""Benchmarks and accuracy reports (not part of the installed package)."""

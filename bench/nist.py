@@ -1,0 +1,64 @@
+"""Correct digits (LRE) on the NIST StRD linear-regression files: lemma vs NumPy vs statsmodels.
+
+Run ``python -m bench.nist``; prints the Markdown table recorded in docs/accuracy.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lemma.models.linear import LinearRegression
+from tests.nist import FILES, load, lre
+
+
+def _lemma(problem, extended: bool):
+    X, y = (problem.X_ext, problem.y_ext) if extended else (problem.X, problem.y)
+    result = LinearRegression(fit_intercept=problem.fit_intercept).fit(X, y).result_
+    return result.params.to_numpy(), result.std_err.to_numpy()
+
+
+def _design(problem):
+    if problem.fit_intercept:
+        return np.column_stack([np.ones(len(problem.y)), problem.X])
+    return problem.X
+
+
+def _numpy(problem):
+    Z = _design(problem)
+    coef, *_ = np.linalg.lstsq(Z, problem.y, rcond=None)
+    resid = problem.y - Z @ coef
+    s2 = resid @ resid / (Z.shape[0] - Z.shape[1])
+    se = np.sqrt(np.diag(np.linalg.pinv(Z.T @ Z)) * s2)
+    return coef, se
+
+
+def _statsmodels(problem):
+    import statsmodels.api as sm
+
+    fit = sm.OLS(problem.y, _design(problem)).fit()
+    return fit.params, fit.bse
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    print(
+        "| file | lemma float64 coef / se | lemma extended coef / se "
+        "| NumPy lstsq coef / se | statsmodels OLS coef / se |"
+    )
+    print("| --- | --- | --- | --- | --- |")
+    for name in FILES:
+        p = load(name)
+        cells = []
+        for coef, se in (_lemma(p, False), _lemma(p, True), _numpy(p), _statsmodels(p)):
+            cells.append(f"{lre(coef, p.coef).min():.1f} / {lre(se, p.std_err).min():.1f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
