@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/lemma --help
+	$(BIN)/lemma demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q

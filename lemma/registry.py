@@ -22,7 +22,10 @@ from typing import Any
 __all__ = ["PUBLIC", "all_estimators", "resolve"]
 
 #: Public name -> defining module. Add a line when a public name is added.
-PUBLIC: dict[str, str] = {}
+PUBLIC: dict[str, str] = {
+    # linear models
+    "LinearRegression": "lemma.models.linear",
+}
 
 
 def resolve(name: str) -> Any:

@@ -1,0 +1,2 @@
+"""Models, one family per package: linear, and (later) neighbors, naive_bayes, svm, tree,
+ensemble, neural, cluster, decomposition."""

@@ -1,0 +1,1 @@
+"""Probability and statistics: inference for fitted models (and, later, tests and distributions)."""
