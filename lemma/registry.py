@@ -25,6 +25,7 @@ __all__ = ["PUBLIC", "all_estimators", "resolve"]
 PUBLIC: dict[str, str] = {
     # linear models
     "LinearRegression": "lemma.models.linear",
+    "Ridge": "lemma.models.linear",
 }
 
 

@@ -2,5 +2,6 @@
 regression — each file opens with the objective it minimises."""
 
 from lemma.models.linear.ols import LinearRegression
+from lemma.models.linear.ridge import Ridge
 
-__all__ = ["LinearRegression"]
+__all__ = ["LinearRegression", "Ridge"]
