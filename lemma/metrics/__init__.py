@@ -4,6 +4,11 @@
   :func:`root_mean_squared_error`, :func:`mean_absolute_error`,
   :func:`mean_absolute_percentage_error`, :func:`r2_score`,
   :func:`explained_variance_score`.
+* Classification (:mod:`lemma.metrics.classification`): :func:`accuracy_score`,
+  :func:`balanced_accuracy_score`, :func:`precision_score`, :func:`recall_score`,
+  :func:`f1_score`, :func:`fbeta_score`, :func:`precision_recall_fscore_support`,
+  :func:`confusion_matrix`, :func:`matthews_corrcoef`, :func:`log_loss`,
+  :func:`brier_score_loss`, :func:`classification_report` (a DataFrame).
 
 Every metric takes ``(y_true, y_pred, *, sample_weight=None)`` and accepts NumPy
 arrays, lists and pandas Series; bad input raises
@@ -11,6 +16,20 @@ arrays, lists and pandas Series; bad input raises
 """
 
 from lemma.metrics._validation import UndefinedMetricWarning
+from lemma.metrics.classification import (
+    accuracy_score,
+    balanced_accuracy_score,
+    brier_score_loss,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    fbeta_score,
+    log_loss,
+    matthews_corrcoef,
+    precision_recall_fscore_support,
+    precision_score,
+    recall_score,
+)
 from lemma.metrics.regression import (
     explained_variance_score,
     mean_absolute_error,
@@ -22,10 +41,22 @@ from lemma.metrics.regression import (
 
 __all__ = [
     "UndefinedMetricWarning",
+    "accuracy_score",
+    "balanced_accuracy_score",
+    "brier_score_loss",
+    "classification_report",
+    "confusion_matrix",
     "explained_variance_score",
+    "f1_score",
+    "fbeta_score",
+    "log_loss",
+    "matthews_corrcoef",
     "mean_absolute_error",
     "mean_absolute_percentage_error",
     "mean_squared_error",
+    "precision_recall_fscore_support",
+    "precision_score",
     "r2_score",
+    "recall_score",
     "root_mean_squared_error",
 ]

@@ -32,12 +32,15 @@ __all__ = [
     "UndefinedMetricWarning",
     "as_float_array",
     "as_label_array",
+    "check_label_pair",
     "check_lengths",
     "check_probabilities",
     "check_regression_targets",
     "check_sample_weight",
     "encode_labels",
     "label_positions",
+    "position_of",
+    "resolve_pos_label",
     "unique_codes",
     "weighted_mean",
 ]
@@ -299,6 +302,71 @@ def unique_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def encode_labels(y_true: Any, y_pred: Any, sample_weight: Any, metric: str) -> LabelCodes:
     """Check a pair of label vectors (and weights) and encode both over one class list."""
+    yt, yp, weight = check_label_pair(y_true, y_pred, sample_weight, metric)
+    n = yt.shape[0]
+    classes, codes = unique_codes(np.concatenate([yt, yp]))
+    return LabelCodes(classes=classes, true=codes[:n], pred=codes[n:], weight=weight)
+
+
+def _python_scalars(values: Any) -> list:
+    items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    return [v.item() if isinstance(v, np.generic) else v for v in items]
+
+
+def label_positions(labels: Any, classes: np.ndarray, name: str = "labels") -> np.ndarray:
+    """Index of each of ``labels`` in ``classes``, ``-1`` where a label is absent.
+
+    ``labels`` must be a non-empty list of distinct labels.
+    """
+    if isinstance(labels, str) or np.ndim(labels) != 1:
+        raise ParameterError(f"'{name}' should be a 1-D list of class labels, got {labels!r}.")
+    values = _python_scalars(labels)
+    if not values:
+        raise ParameterError(f"'{name}' should contain at least one label.")
+    if len(set(values)) != len(values):
+        raise ParameterError(f"'{name}' has repeated values: {values!r}.")
+    index = {c: i for i, c in enumerate(_python_scalars(classes))}
+    return np.array([index.get(v, -1) for v in values], dtype=np.intp)
+
+
+def position_of(label: Any, classes: np.ndarray) -> int:
+    """Index of one label in ``classes`` (``-1`` if absent); never raises on type mismatch."""
+    if isinstance(label, np.generic):
+        label = label.item()
+    for i, c in enumerate(_python_scalars(classes)):
+        if c == label:
+            return i
+    return -1
+
+
+def resolve_pos_label(
+    classes: np.ndarray, pos_label: Any, metric: str, *, greater_if_numeric: bool = False
+) -> Any:
+    """The positive class of a binary target with labels ``classes`` (sorted).
+
+    An explicit ``pos_label`` is returned as is. Otherwise labels within {0, 1} or
+    {-1, 1} make 1 positive; other numeric labels make the greater one positive
+    when ``greater_if_numeric``; anything else (strings, more than two classes)
+    must be told which class is positive.
+    """
+    if pos_label is not None:
+        return pos_label
+    if classes.dtype.kind in "biuf" and classes.size <= 2:
+        values = set(_python_scalars(classes))
+        if values <= {0, 1} or values <= {-1, 1}:
+            return 1
+        if greater_if_numeric:
+            return classes[-1]
+    raise ParameterError(
+        f"y_true has labels {_python_scalars(classes)!r}, so {metric} cannot tell which "
+        "class is positive; pass pos_label= (one of those labels)."
+    )
+
+
+def check_label_pair(
+    y_true: Any, y_pred: Any, sample_weight: Any, metric: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Check two label vectors of the same kind and length (and weights) without encoding."""
     yt, kind_true = as_label_array(y_true, "y_true", metric)
     yp, kind_pred = as_label_array(y_pred, "y_pred", metric)
     n = check_lengths(y_true=yt, y_pred=yp)
@@ -307,28 +375,7 @@ def encode_labels(y_true: Any, y_pred: Any, sample_weight: Any, metric: str) -> 
             f"Labels in y_true and y_pred should be of the same type: y_true has "
             f"{kind_true}s (e.g. {yt[0]!r}) but y_pred has {kind_pred}s (e.g. {yp[0]!r})."
         )
-    weight = check_sample_weight(sample_weight, n)
-    classes, codes = unique_codes(np.concatenate([yt, yp]))
-    return LabelCodes(classes=classes, true=codes[:n], pred=codes[n:], weight=weight)
-
-
-def label_positions(labels: Any, classes: np.ndarray, name: str = "labels") -> np.ndarray:
-    """Index of each of ``labels`` in ``classes`` (``-1`` where absent)."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.size == 0:
-        raise ParameterError(f"'{name}' should be a non-empty 1-D list of class labels.")
-    if np.unique(labels).size != labels.size:
-        raise ParameterError(f"'{name}' has repeated values: {labels.tolist()!r}.")
-    try:
-        pos = np.searchsorted(classes, labels)
-    except TypeError:
-        raise DataTypeError(
-            f"'{name}' {labels.tolist()!r} are not comparable with the labels in the data "
-            f"{classes.tolist()!r} (strings vs numbers?)."
-        ) from None
-    pos = np.minimum(pos, classes.size - 1)
-    hit = classes[pos] == labels
-    return np.where(hit, pos, -1)
+    return yt, yp, check_sample_weight(sample_weight, n)
 
 
 # ------------------------------------------------------------------------ regression
