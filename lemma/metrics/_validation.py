@@ -30,11 +30,13 @@ from lemma.exceptions import DataTypeError, DataValidationError, LemmaWarning, P
 __all__ = [
     "LabelCodes",
     "UndefinedMetricWarning",
+    "as_class_matrix",
     "as_float_array",
     "as_label_array",
     "check_label_pair",
     "check_lengths",
     "check_probabilities",
+    "check_probability_classes",
     "check_regression_targets",
     "check_sample_weight",
     "encode_labels",
@@ -440,4 +442,63 @@ def check_probabilities(y_proba: Any, name: str = "y_proba", *, rows_sum_to_one:
                 f"{name} rows do not sum to 1 in {_rows(int(off.sum()))} (e.g. a row sums to "
                 f"{worst:.6g}); pass probabilities over all classes, one row per sample."
             )
+    return p
+
+
+def check_probability_classes(
+    y_true: Any, n_proba: int, sample_weight: Any, labels: Any, metric: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Classes (the columns of y_proba), each row's column index, and the weights.
+
+    Classes are ``labels`` (which must be sorted, as ``predict_proba``'s columns
+    are) or the sorted labels of y_true, of which there must be at least two.
+    """
+    yt, _ = as_label_array(y_true, "y_true", metric)
+    n = check_lengths(y_true=yt, y_proba=np.empty(n_proba))
+    weight = check_sample_weight(sample_weight, n)
+    if labels is None:
+        classes, index = unique_codes(yt)
+        if classes.size < 2:
+            raise DataValidationError(
+                f"y_true contains only one label ({classes[0]!r}); pass all the classes "
+                f"(the columns of y_proba) with labels= to compute {metric}."
+            )
+        return classes, index, weight
+    classes = np.asarray(labels)
+    if classes.size < 2:
+        raise ParameterError(f"labels needs at least two classes; got {classes.tolist()!r}.")
+    order = np.argsort(classes, kind="stable")
+    if np.any(order != np.arange(classes.size)):
+        raise ParameterError(
+            f"labels must be sorted, as the columns of predict_proba are; got {classes.tolist()!r}."
+        )
+    found, index = unique_codes(yt)
+    positions = label_positions(classes, found, "labels")
+    missing = np.setdiff1d(np.arange(found.size), positions[positions >= 0])
+    if missing.size:
+        raise DataValidationError(
+            f"y_true contains labels {found[missing].tolist()!r} that are not in labels "
+            f"{classes.tolist()!r}."
+        )
+    to_column = np.empty(found.size, dtype=np.intp)
+    to_column[positions[positions >= 0]] = np.flatnonzero(positions >= 0)
+    return classes, to_column[index], weight
+
+
+def as_class_matrix(p: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Probabilities as (n, K): a vector is the positive (greater) class of two."""
+    if p.ndim == 2 and p.shape[1] == 1:
+        p = p.ravel()
+    if p.ndim == 1:
+        if classes.size != 2:
+            raise DataValidationError(
+                f"y_proba is 1-D (one probability per row, for a binary target) but y_true "
+                f"has {classes.size} classes; pass y_proba of shape (n, {classes.size})."
+            )
+        return np.column_stack([1 - p, p])
+    if p.shape[1] != classes.size:
+        raise DataValidationError(
+            f"y_true has {classes.size} classes {classes.tolist()!r} but y_proba has "
+            f"{p.shape[1]} columns; pass labels= with the classes of y_proba's columns."
+        )
     return p

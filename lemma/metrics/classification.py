@@ -50,10 +50,12 @@ import numpy as np
 from lemma.exceptions import DataValidationError, LemmaWarning, ParameterError, interop
 from lemma.metrics._validation import (
     UndefinedMetricWarning,
+    as_class_matrix,
     as_label_array,
     check_label_pair,
     check_lengths,
     check_probabilities,
+    check_probability_classes,
     check_sample_weight,
     encode_labels,
     label_positions,
@@ -663,61 +665,6 @@ def classification_report(
 
 
 # ------------------------------------------------------------ probabilistic losses
-def _probability_classes(
-    y_true: Any, n_proba: int, sample_weight: Any, labels: Any, metric: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Classes (columns of y_proba), each row's class index and the weights."""
-    yt, _ = as_label_array(y_true, "y_true", metric)
-    n = check_lengths(y_true=yt, y_proba=np.empty(n_proba))
-    weight = check_sample_weight(sample_weight, n)
-    if labels is None:
-        classes, index = unique_codes(yt)
-        if classes.size < 2:
-            raise DataValidationError(
-                f"y_true contains only one label ({classes[0]!r}); pass all the classes "
-                f"(the columns of y_proba) with labels= to compute {metric}."
-            )
-        return classes, index, weight
-    classes = np.asarray(labels)
-    if classes.size < 2:
-        raise ParameterError(f"labels needs at least two classes; got {classes.tolist()!r}.")
-    order = np.argsort(classes, kind="stable")
-    if np.any(order != np.arange(classes.size)):
-        raise ParameterError(
-            f"labels must be sorted, as the columns of predict_proba are; got {classes.tolist()!r}."
-        )
-    found, index = unique_codes(yt)
-    positions = label_positions(classes, found, "labels")
-    missing = np.setdiff1d(np.arange(found.size), positions[positions >= 0])
-    if missing.size:
-        raise DataValidationError(
-            f"y_true contains labels {found[missing].tolist()!r} that are not in labels "
-            f"{classes.tolist()!r}."
-        )
-    to_column = np.empty(found.size, dtype=np.intp)
-    to_column[positions[positions >= 0]] = np.flatnonzero(positions >= 0)
-    return classes, to_column[index], weight
-
-
-def _as_class_matrix(p: np.ndarray, classes: np.ndarray, metric: str) -> np.ndarray:
-    """Probabilities as (n, K): a vector is the positive (greater) class of two."""
-    if p.ndim == 2 and p.shape[1] == 1:
-        p = p.ravel()
-    if p.ndim == 1:
-        if classes.size != 2:
-            raise DataValidationError(
-                f"y_proba is 1-D (one probability per row, for a binary target) but y_true "
-                f"has {classes.size} classes; pass y_proba of shape (n, {classes.size})."
-            )
-        return np.column_stack([1 - p, p])
-    if p.shape[1] != classes.size:
-        raise DataValidationError(
-            f"y_true has {classes.size} classes {classes.tolist()!r} but y_proba has "
-            f"{p.shape[1]} columns; pass labels= with the classes of y_proba's columns."
-        )
-    return p
-
-
 def log_loss(
     y_true: Any,
     y_proba: Any,
@@ -756,10 +703,10 @@ def log_loss(
     0.21616
     """
     p = check_probabilities(y_proba, rows_sum_to_one=True)
-    classes, index, weight = _probability_classes(
+    classes, index, weight = check_probability_classes(
         y_true, p.shape[0], sample_weight, labels, "log_loss"
     )
-    p = _as_class_matrix(p, classes, "log_loss")
+    p = as_class_matrix(p, classes)
     eps = np.finfo(p.dtype).eps
     chosen = np.clip(p[np.arange(p.shape[0]), index], eps, 1 - eps).astype(np.float64)
     loss = -np.log(chosen)
@@ -830,10 +777,10 @@ def brier_score_loss(
         squared = 2 * (target - p) ** 2
         n_classes = 2
     else:
-        classes, index, weight = _probability_classes(
+        classes, index, weight = check_probability_classes(
             y_true, p.shape[0], sample_weight, labels, "brier_score_loss"
         )
-        p = _as_class_matrix(p, classes, "brier_score_loss")
+        p = as_class_matrix(p, classes)
         onehot = np.zeros(p.shape)
         onehot[np.arange(p.shape[0]), index] = 1.0
         squared = ((onehot - p) ** 2).sum(axis=1)
