@@ -11,6 +11,8 @@ method     update rule                                           stops when
 gd         x ← x − t∇f(x), t by Armijo backtracking or fixed      ‖∇F‖∞ ≤ tol
 momentum   Polyak's heavy ball                                    ‖∇F‖∞ ≤ tol
 nesterov   Nesterov momentum (Sutskever et al. 2013)              ‖∇F‖∞ ≤ tol
+newton     Newton + Armijo, Levenberg shift; alias irls           ‖∇F‖∞ ≤ tol
+lbfgs      SciPy's L-BFGS-B (bounds allowed)                      ‖projected ∇F‖∞ ≤ tol
 ========== ===================================================== ==========================
 
 A smooth penalty (``penalty.is_smooth``, with ``value`` and ``gradient``) is added
@@ -49,13 +51,17 @@ from lemma.optim._objective import (
 )
 from lemma.optim._result import OptimizationError, OptimizeResult
 from lemma.optim.first_order import GradientDescent, HeavyBall, Nesterov
+from lemma.optim.lbfgs import LBFGS
+from lemma.optim.newton import Newton
 
 __all__ = [
+    "LBFGS",
     "METHODS",
     "FunctionObjective",
     "GradientDescent",
     "HeavyBall",
     "Nesterov",
+    "Newton",
     "Objective",
     "OptimizationError",
     "OptimizeResult",
@@ -69,6 +75,9 @@ METHODS: dict[str, type[Method]] = {
     "gd": GradientDescent,
     "momentum": HeavyBall,
     "nesterov": Nesterov,
+    "newton": Newton,
+    "irls": Newton,
+    "lbfgs": LBFGS,
 }
 
 _ARGUMENTS = {

@@ -32,7 +32,15 @@ import numpy as np
 from lemma.exceptions import ConvergenceWarning, interop
 from lemma.optim._result import OptimizationError, OptimizeResult
 
-__all__ = ["Iterate", "Method", "NonFinite", "Stalled", "run", "warn_unconverged"]
+__all__ = [
+    "Iterate",
+    "Method",
+    "NonFinite",
+    "Stalled",
+    "make_result",
+    "run",
+    "warn_unconverged",
+]
 
 
 @dataclass
@@ -185,9 +193,10 @@ def warn_unconverged(
     )
 
 
-def _result(
+def make_result(
     method: Method, it: Iterate, history: list[float], n_fev: int, converged: bool, message: str
 ) -> OptimizeResult:
+    """The OptimizeResult of ``method`` at ``it`` (``x`` and ``history`` copied)."""
     return OptimizeResult(
         x=it.x.copy(),
         fun=float(it.fun),
@@ -267,7 +276,7 @@ def run(
         if callback is None:
             continue
         try:
-            callback(_result(method, it, history, n_fev(), converged, "running"))
+            callback(make_result(method, it, history, n_fev(), converged, "running"))
         except StopIteration:
             if not converged:
                 message = "stopped by callback"
@@ -288,4 +297,4 @@ def run(
             interop(ConvergenceWarning),
             stacklevel=4,
         )
-    return _result(method, it, history, n_fev(), converged, message)
+    return make_result(method, it, history, n_fev(), converged, message)
