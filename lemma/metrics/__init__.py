@@ -9,6 +9,9 @@
   :func:`f1_score`, :func:`fbeta_score`, :func:`precision_recall_fscore_support`,
   :func:`confusion_matrix`, :func:`matthews_corrcoef`, :func:`log_loss`,
   :func:`brier_score_loss`, :func:`classification_report` (a DataFrame).
+* Ranking (:mod:`lemma.metrics.ranking`): :func:`roc_curve`, :func:`roc_auc_score`
+  (binary, one-vs-rest, one-vs-one), :func:`precision_recall_curve`,
+  :func:`average_precision_score` (the PR AUC), :func:`auc`.
 
 Every metric takes ``(y_true, y_pred, *, sample_weight=None)`` and accepts NumPy
 arrays, lists and pandas Series; bad input raises
@@ -30,6 +33,13 @@ from lemma.metrics.classification import (
     precision_score,
     recall_score,
 )
+from lemma.metrics.ranking import (
+    auc,
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 from lemma.metrics.regression import (
     explained_variance_score,
     mean_absolute_error,
@@ -42,6 +52,8 @@ from lemma.metrics.regression import (
 __all__ = [
     "UndefinedMetricWarning",
     "accuracy_score",
+    "auc",
+    "average_precision_score",
     "balanced_accuracy_score",
     "brier_score_loss",
     "classification_report",
@@ -54,9 +66,12 @@ __all__ = [
     "mean_absolute_error",
     "mean_absolute_percentage_error",
     "mean_squared_error",
+    "precision_recall_curve",
     "precision_recall_fscore_support",
     "precision_score",
     "r2_score",
     "recall_score",
+    "roc_auc_score",
+    "roc_curve",
     "root_mean_squared_error",
 ]

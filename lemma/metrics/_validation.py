@@ -39,6 +39,7 @@ __all__ = [
     "check_probability_classes",
     "check_regression_targets",
     "check_sample_weight",
+    "codes_in",
     "encode_labels",
     "label_positions",
     "position_of",
@@ -329,6 +330,17 @@ def label_positions(labels: Any, classes: np.ndarray, name: str = "labels") -> n
         raise ParameterError(f"'{name}' has repeated values: {values!r}.")
     index = {c: i for i, c in enumerate(_python_scalars(classes))}
     return np.array([index.get(v, -1) for v in values], dtype=np.intp)
+
+
+def codes_in(values: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Index of each value in the sorted ``classes`` (``-1`` where absent), by bisection."""
+    if classes.size == 0:
+        return np.full(values.shape, -1, dtype=np.intp)
+    try:
+        pos = np.minimum(np.searchsorted(classes, values), classes.size - 1)
+    except TypeError:  # strings against numbers: nothing matches
+        return np.full(values.shape, -1, dtype=np.intp)
+    return np.where(classes[pos] == values, pos, -1)
 
 
 def position_of(label: Any, classes: np.ndarray) -> int:
