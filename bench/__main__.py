@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         "family", nargs="*", help=f"families to run (default: all): {', '.join(FAMILIES)}"
     )
     parser.add_argument("--quick", action="store_true", help="n ∈ {1e4, 1e5}, 2 repeats")
-    parser.add_argument("--repeats", type=int, help="timed repeats (default 3, quick 2)")
+    parser.add_argument(
+        "--repeats", type=int, help="timed repeats at every size (default 3 or quick 2; 2 at 1e6)"
+    )
     parser.add_argument(
         "--sizes", type=parse_sizes, help="sizes to run, e.g. 1e4,1e5x100 (N: every d)"
     )
@@ -91,12 +93,14 @@ def _gather(families: list[str], sizes: list[tuple[int, int]], seed: int):
     return cases, notes
 
 
-def _run(cases, repeats: int) -> list[dict]:
+def _run(cases, repeats: int, fixed: bool) -> list[dict]:
+    """Run the cases in order; ``fixed``: ``repeats`` at every size (no fewer at 1e6)."""
     rows = []
     warmed: set[type] = set()
     for index, case in enumerate(cases, start=1):
         start = time.perf_counter()
-        rows.append(run_case(case, repeats_for(case.n, repeats), warmed=warmed))
+        count = repeats if fixed else repeats_for(case.n, repeats)
+        rows.append(run_case(case, count, warmed=warmed))
         print(
             f"[{index}/{len(cases)}] {case.name} n={case.n} d={case.d}: "
             f"{time.perf_counter() - start:.1f} s",
@@ -152,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         numba_threads = _limit_numba_threads(args.threads)
         info = machine_info()
         cases, notes = _gather(families, sizes, args.seed)
-        rows = _run(cases, repeats)
+        rows = _run(cases, repeats, fixed=args.repeats is not None)
     print(_report(info, notes, rows, args.markdown))
     if args.json is not None:
         settings = {

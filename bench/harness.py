@@ -352,16 +352,23 @@ def _ram_gb() -> float | None:
     return None
 
 
-def _git_commit() -> str:
+def _git(*args: str) -> str:
     root = Path(__file__).resolve().parents[1]
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=True, timeout=10,
-        )  # fmt: skip
+            ["git", "-C", str(root), *args], capture_output=True, text=True, check=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return ""
     return out.stdout.strip()
+
+
+def _lemma_version() -> str:
+    """The commit measured, flagged when lemma/ has uncommitted changes."""
+    commit = _git("rev-parse", "--short", "HEAD") or "unknown"
+    if _git("status", "--porcelain", "--untracked-files=all", "--", "lemma"):
+        commit += " + uncommitted changes in lemma/"
+    return commit
 
 
 def machine_info() -> dict:
@@ -393,7 +400,7 @@ def machine_info() -> dict:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "sklearn": sklearn.__version__,
-        "lemma_commit": _git_commit(),
+        "lemma_commit": _lemma_version(),
         "thread_pools": pools,
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
