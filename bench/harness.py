@@ -9,8 +9,8 @@ For one :class:`Case` (an estimator pair, a task and a size ``n × d``) :func:`r
    fit and predict timed by ``time.perf_counter`` with ``gc.collect()`` before and the
    garbage collector off during the call; the row reports the medians;
 4. fits each once more under ``tracemalloc`` for the peak memory of ``fit`` (NumPy
-   reports its buffers to tracemalloc; BLAS/LAPACK workspace and Numba's own
-   allocations are not counted);
+   reports its buffers to tracemalloc, Numba allocates through Python's raw allocator;
+   BLAS/LAPACK internal workspace is not counted);
 5. scores the test set: R² for regressors, accuracy and log-loss for classifiers.
 
 Ratios are lemma / scikit-learn (below 1: lemma is faster or leaner). The targets come
