@@ -13,10 +13,14 @@ momentum   Polyak's heavy ball                                    ‖∇F‖∞ 
 nesterov   Nesterov momentum (Sutskever et al. 2013)              ‖∇F‖∞ ≤ tol
 newton     Newton + Armijo, Levenberg shift; alias irls           ‖∇F‖∞ ≤ tol
 lbfgs      SciPy's L-BFGS-B (bounds allowed)                      ‖projected ∇F‖∞ ≤ tol
+proximal   x ← prox_{th}(x − t∇f(x)), backtracking (ISTA)         ‖gradient mapping‖∞ ≤ tol
+fista      accelerated proximal gradient (Beck & Teboulle 2009)   ‖gradient mapping‖∞ ≤ tol
 ========== ===================================================== ==========================
 
-A smooth penalty (``penalty.is_smooth``, with ``value`` and ``gradient``) is added
-to ``f`` for the smooth methods.
+The proximal methods need ``penalty`` (``value(w)`` and ``prox(w, step)``); the
+gradient mapping is ``(x − prox_{th}(x − t∇f(x)))/t``. A smooth penalty
+(``penalty.is_smooth``, with ``value`` and ``gradient``) is instead added to
+``f`` by the smooth methods; a non-smooth one is refused there.
 
 Examples
 --------
@@ -53,8 +57,10 @@ from lemma.optim._result import OptimizationError, OptimizeResult
 from lemma.optim.first_order import GradientDescent, HeavyBall, Nesterov
 from lemma.optim.lbfgs import LBFGS
 from lemma.optim.newton import Newton
+from lemma.optim.proximal import FISTA, ProximalGradient
 
 __all__ = [
+    "FISTA",
     "LBFGS",
     "METHODS",
     "FunctionObjective",
@@ -65,6 +71,7 @@ __all__ = [
     "Objective",
     "OptimizationError",
     "OptimizeResult",
+    "ProximalGradient",
     "StochasticObjective",
     "as_objective",
     "minimize",
@@ -78,6 +85,8 @@ METHODS: dict[str, type[Method]] = {
     "newton": Newton,
     "irls": Newton,
     "lbfgs": LBFGS,
+    "proximal": ProximalGradient,
+    "fista": FISTA,
 }
 
 _ARGUMENTS = {

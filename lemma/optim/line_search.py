@@ -17,13 +17,14 @@ which holds once ``t ≤ 1/L`` (L the Lipschitz constant of ∇f) and guarantees
 ``F(z) ≤ F(y)`` (Beck & Teboulle, "A fast iterative shrinkage-thresholding
 algorithm for linear inverse problems", SIAM J. Imaging Sci. 2, 2009, §4).
 
-Near a minimum the change in ``f`` falls to rounding level and both tests become
-coin flips (a too-long step passes by luck and undoes the progress). When
-``|f(trial) − f| ≤ 100·ε·|f|`` the searches use instead the trial gradient (every trial point is
-evaluated with ``value_and_gradient``, so it is at hand) and the equivalent tests
-that are exact for a quadratic: ``∇f(x + t d)ᵀd ≤ (2c − 1) gᵀd`` (the "approximate
-Armijo" condition of Hager & Zhang, SIAM J. Optim. 16, 2005) and
-``(∇f(z) − ∇f(y))ᵀ(z − y) ≤ ‖z − y‖²/t``.
+Near a minimum the quantities these tests compare fall to the rounding of ``f``
+and the tests become coin flips: a too-long step passes by luck and undoes the
+progress, or a good step fails and the step size collapses. There the searches
+use the trial gradient instead (every trial point is evaluated with
+``value_and_gradient``, so it is at hand), in tests that are equivalent for a
+quadratic: ``∇f(x + t d)ᵀd ≤ (2c − 1) gᵀd`` (the "approximate Armijo" condition of
+Hager & Zhang, SIAM J. Optim. 16, 2005) when ``|f(x + t d) − f(x)| ≤ 100·ε·|f(x)|``,
+and ``(∇f(z) − ∇f(y))ᵀ(z − y) ≤ ‖z − y‖²/t`` when ``‖z − y‖²/(2t) ≤ 100·ε·|f(y)|``.
 
 Examples
 --------
@@ -196,7 +197,7 @@ def proximal_backtracking(
         d = z - y
         f_z, g_z = objective.value_and_gradient(z)
         gap = float(d @ d) / (2 * t)
-        if _is_rounding(f_z, fun):
+        if gap <= _ROUNDING * max(abs(fun), np.finfo(float).tiny):
             accept = float((g_z - grad) @ d) <= 2 * gap
         else:
             accept = f_z <= fun + float(grad @ d) + gap
