@@ -12,6 +12,8 @@
 * Ranking (:mod:`lemma.metrics.ranking`): :func:`roc_curve`, :func:`roc_auc_score`
   (binary, one-vs-rest, one-vs-one), :func:`precision_recall_curve`,
   :func:`average_precision_score` (the PR AUC), :func:`auc`.
+* Scorers (:mod:`lemma.metrics.scorers`): :class:`Scorer`, the name table
+  :data:`SCORERS` with scikit-learn's scoring names, :func:`get_scorer`.
 
 Every metric takes ``(y_true, y_pred, *, sample_weight=None)`` and accepts NumPy
 arrays, lists and pandas Series; bad input raises
@@ -48,8 +50,11 @@ from lemma.metrics.regression import (
     r2_score,
     root_mean_squared_error,
 )
+from lemma.metrics.scorers import SCORERS, Scorer, get_scorer, get_scorer_names
 
 __all__ = [
+    "SCORERS",
+    "Scorer",
     "UndefinedMetricWarning",
     "accuracy_score",
     "auc",
@@ -61,6 +66,8 @@ __all__ = [
     "explained_variance_score",
     "f1_score",
     "fbeta_score",
+    "get_scorer",
+    "get_scorer_names",
     "log_loss",
     "matthews_corrcoef",
     "mean_absolute_error",
