@@ -112,6 +112,10 @@ class Penalty:
             "coordinate-descent optimizer (its prox method), or split() it."
         )
 
+    def hessian(self, w: np.ndarray) -> np.ndarray:
+        """Same as :meth:`hessian_diag` (the name ``lemma.optim`` looks for)."""
+        return self.hessian_diag(w)
+
     def prox(self, w: np.ndarray, step: float) -> np.ndarray:
         """``argmin_z ½‖z − w‖² + step·P(z)``, w's shape."""
         raise NotImplementedError

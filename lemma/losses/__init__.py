@@ -29,12 +29,14 @@ from lemma.losses.classification import (
     SoftmaxCrossEntropy,
     SquaredHingeLoss,
 )
+from lemma.losses.linear import LinearModelObjective
 from lemma.losses.regression import HuberLoss, PoissonLoss, SquaredLoss
 
 __all__ = [
     "LOSSES",
     "HingeLoss",
     "HuberLoss",
+    "LinearModelObjective",
     "LogisticLoss",
     "Loss",
     "PoissonLoss",

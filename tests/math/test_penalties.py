@@ -152,6 +152,7 @@ def test_soft_threshold_and_split():
     assert isinstance(smooth, L2) and smooth.alpha == pytest.approx(1.5)
     assert isinstance(nonsmooth, L1) and nonsmooth.alpha == pytest.approx(0.5)
     ridge = L2(1.0)
+    np.testing.assert_array_equal(ridge.hessian(np.ones(3)), ridge.hessian_diag(np.ones(3)))
     assert ridge.split()[0] is ridge and isinstance(ridge.split()[1], NoPenalty)
     lasso = L1(1.0)
     assert lasso.split()[1] is lasso and isinstance(lasso.split()[0], NoPenalty)
