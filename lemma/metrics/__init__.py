@@ -18,6 +18,15 @@
 Every metric takes ``(y_true, y_pred, *, sample_weight=None)`` and accepts NumPy
 arrays, lists and pandas Series; bad input raises
 :class:`~lemma.exceptions.DataValidationError` with what is wrong and how to fix it.
+
+Examples
+--------
+>>> from lemma.metrics import confusion_matrix, roc_auc_score
+>>> confusion_matrix(["no", "yes", "yes"], ["no", "yes", "no"])
+array([[1, 0],
+       [1, 1]])
+>>> roc_auc_score(["no", "yes", "yes"], [0.2, 0.9, 0.4])
+1.0
 """
 
 from lemma.metrics._validation import UndefinedMetricWarning

@@ -430,7 +430,13 @@ def _multiclass_auc(
     return strategy(codes, scores, weight, average, classes)
 
 
-def _ovr_auc(codes, scores, weight, average, classes) -> Any:
+def _ovr_auc(
+    codes: np.ndarray,
+    scores: np.ndarray,
+    weight: np.ndarray | None,
+    average: str | None,
+    classes: np.ndarray,
+) -> Any:
     k = scores.shape[1]
     onehot = codes[:, None] == np.arange(k)
     if average == "micro":
@@ -455,7 +461,13 @@ def _undefined_auc_for(classes: np.ndarray) -> DataValidationError:
     )
 
 
-def _ovo_auc(codes, scores, weight, average, classes) -> float:
+def _ovo_auc(
+    codes: np.ndarray,
+    scores: np.ndarray,
+    weight: np.ndarray | None,
+    average: str | None,
+    classes: np.ndarray,
+) -> float:
     if weight is not None:
         raise ParameterError("sample_weight is not supported for multi_class='ovo'.")
     present = np.unique(codes)
@@ -530,7 +542,14 @@ def average_precision_score(
     return _binary_average_precision(codes == position, scores, weight)
 
 
-def _multiclass_average_precision(codes, classes, scores, weight, average, pos_label) -> Any:
+def _multiclass_average_precision(
+    codes: np.ndarray,
+    classes: np.ndarray,
+    scores: np.ndarray,
+    weight: np.ndarray | None,
+    average: str | None,
+    pos_label: Any,
+) -> Any:
     if pos_label != 1:
         raise ParameterError(
             "Parameter pos_label is fixed to 1 for multiclass y_true. Do not set pos_label "

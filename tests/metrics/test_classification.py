@@ -33,7 +33,7 @@ def quiet(fn, *args, **kwargs):
 
 @st.composite
 def label_data(draw, max_classes: int = 4, min_n: int = 1):
-    alphabet = ALPHABETS[draw(st.sampled_from(["int", "str"]))]
+    alphabet = ALPHABETS[draw(st.sampled_from(["int", "str", "pm1"]))]
     k = draw(st.integers(2, max_classes))
     n = draw(st.integers(min_n, 50))
     classes = st.sampled_from(alphabet[:k])
@@ -125,7 +125,12 @@ def test_prfs_multiclass_matches_sklearn(average, zero_division, data, beta):
 @given(data=label_data(max_classes=2), pos_first=st.booleans())
 def test_binary_scores_match_sklearn(name, zero_division, data, pos_first):
     y_true, y_pred, w = data
-    alphabet = ALPHABETS["str"] if y_true.dtype.kind == "U" else ALPHABETS["int"]
+    if y_true.dtype.kind == "U":
+        alphabet = ALPHABETS["str"]
+    elif np.any(np.r_[y_true, y_pred] < 0):
+        alphabet = ALPHABETS["pm1"]
+    else:
+        alphabet = ALPHABETS["int"]
     pos_label = alphabet[0] if pos_first else alphabet[1]
     kwargs = {"pos_label": pos_label, "sample_weight": w, "zero_division": zero_division}
     assert_same(
