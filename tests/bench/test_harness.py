@@ -77,9 +77,9 @@ def test_misses_name_each_target_missed():
 
 
 @pytest.mark.parametrize("task", sorted(GENERATORS))
-def test_data_is_deterministic_and_split_80_20(task):
-    first = GENERATORS[task](50, 4, 7)
-    second = GENERATORS[task](50, 4, 7)
+def test_data_is_deterministic_and_split_80_20(task, seed):
+    first = GENERATORS[task](50, 4, seed)
+    second = GENERATORS[task](50, 4, seed)
     assert first.X_train.shape == (40, 4)
     assert first.X_test.shape == (10, 4)
     assert first.X_train.dtype == np.float64
