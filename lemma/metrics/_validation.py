@@ -289,7 +289,10 @@ def unique_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Integer labels spanning a small range are encoded by counting (O(n)), others by
     sorting (O(n log n)).
     """
-    if values.dtype.kind in "iub" and values.size:
+    countable = values.dtype.kind in "iub" and values.size > 0
+    if countable and values.dtype == np.uint64:
+        countable = values.max() <= np.iinfo(np.int64).max
+    if countable:
         as_int = values.astype(np.int64, copy=False)
         lo = int(as_int.min())
         span = int(as_int.max()) - lo + 1
