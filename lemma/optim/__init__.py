@@ -15,6 +15,10 @@ newton     Newton + Armijo, Levenberg shift; alias irls           ‖∇F‖∞ 
 lbfgs      SciPy's L-BFGS-B (bounds allowed)                      ‖projected ∇F‖∞ ≤ tol
 proximal   x ← prox_{th}(x − t∇f(x)), backtracking (ISTA)         ‖gradient mapping‖∞ ≤ tol
 fista      accelerated proximal gradient (Beck & Teboulle 2009)   ‖gradient mapping‖∞ ≤ tol
+sgd        mini-batch SGD, optional (Nesterov) momentum           no epoch-mean loss
+adagrad    AdaGrad (Duchi et al. 2011)                            improvement > tol in
+rmsprop    RMSProp (Tieleman & Hinton 2012)                       ``n_iter_no_change``
+adam       Adam (Kingma & Ba 2015)                                epochs (default 10)
 ========== ===================================================== ==========================
 
 The proximal methods need ``penalty`` (``value(w)`` and ``prox(w, step)``); the
@@ -58,11 +62,25 @@ from lemma.optim.first_order import GradientDescent, HeavyBall, Nesterov
 from lemma.optim.lbfgs import LBFGS
 from lemma.optim.newton import Newton
 from lemma.optim.proximal import FISTA, ProximalGradient
+from lemma.optim.stochastic import (
+    SGD,
+    AdaGrad,
+    Adam,
+    MiniBatchAdaGrad,
+    MiniBatchAdam,
+    MiniBatchRMSProp,
+    MiniBatchSGD,
+    RMSProp,
+    UpdateRule,
+)
 
 __all__ = [
     "FISTA",
     "LBFGS",
     "METHODS",
+    "SGD",
+    "AdaGrad",
+    "Adam",
     "FunctionObjective",
     "GradientDescent",
     "HeavyBall",
@@ -72,7 +90,9 @@ __all__ = [
     "OptimizationError",
     "OptimizeResult",
     "ProximalGradient",
+    "RMSProp",
     "StochasticObjective",
+    "UpdateRule",
     "as_objective",
     "minimize",
 ]
@@ -87,6 +107,10 @@ METHODS: dict[str, type[Method]] = {
     "lbfgs": LBFGS,
     "proximal": ProximalGradient,
     "fista": FISTA,
+    "sgd": MiniBatchSGD,
+    "adagrad": MiniBatchAdaGrad,
+    "rmsprop": MiniBatchRMSProp,
+    "adam": MiniBatchAdam,
 }
 
 _ARGUMENTS = {

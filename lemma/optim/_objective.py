@@ -42,8 +42,10 @@ import numpy as np
 from lemma.exceptions import DataTypeError, DataValidationError, ParameterError
 
 __all__ = [
+    "CountedObjective",
     "FunctionObjective",
     "Objective",
+    "PenalizedObjective",
     "StochasticObjective",
     "accepts_batch",
     "as_objective",
@@ -257,6 +259,7 @@ class CountedObjective:
     def __init__(self, objective: Any) -> None:
         self.objective = objective
         self.hessian = hessian_function(objective)
+        self.n_samples = getattr(objective, "n_samples", None)
         self._calls = 0
         self._own_start = getattr(objective, "n_fev", None)
 
@@ -284,6 +287,7 @@ class PenalizedObjective:
         self.objective = objective
         self.penalty = penalty
         self.size = penalty_size
+        self.n_samples = getattr(objective, "n_samples", None)
         inner = hessian_function(objective)
         has_own = callable(getattr(penalty, "hessian", None))
         self.hessian = self._hessian if (inner is not None and has_own) else None
