@@ -15,16 +15,24 @@ newton     Newton + Armijo, Levenberg shift; alias irls           ‖∇F‖∞ 
 lbfgs      SciPy's L-BFGS-B (bounds allowed)                      ‖projected ∇F‖∞ ≤ tol
 proximal   x ← prox_{th}(x − t∇f(x)), backtracking (ISTA)         ‖gradient mapping‖∞ ≤ tol
 fista      accelerated proximal gradient (Beck & Teboulle 2009)   ‖gradient mapping‖∞ ≤ tol
-sgd        mini-batch SGD, optional (Nesterov) momentum           no epoch-mean loss
-adagrad    AdaGrad (Duchi et al. 2011)                            improvement > tol in
-rmsprop    RMSProp (Tieleman & Hinton 2012)                       ``n_iter_no_change``
-adam       Adam (Kingma & Ba 2015)                                epochs (default 10)
+sgd        mini-batch SGD, optional (Nesterov) momentum           loss plateau
+adagrad    AdaGrad (Duchi et al. 2011)                            loss plateau
+rmsprop    RMSProp (Tieleman & Hinton 2012)                       loss plateau
+adam       Adam (Kingma & Ba 2015)                                loss plateau
 ========== ===================================================== ==========================
 
-The proximal methods need ``penalty`` (``value(w)`` and ``prox(w, step)``); the
-gradient mapping is ``(x − prox_{th}(x − t∇f(x)))/t``. A smooth penalty
-(``penalty.is_smooth``, with ``value`` and ``gradient``) is instead added to
-``f`` by the smooth methods; a non-smooth one is refused there.
+Stopping, in detail: the smooth deterministic methods stop when the ∞-norm of
+the gradient is at most ``tol`` (L-BFGS-B: of the projected gradient, with
+SciPy's ``gtol = tol`` and its relative-reduction ``ftol`` at machine epsilon so
+that the gradient test rules). The proximal methods need ``penalty``
+(``value(w)`` and ``prox(w, step)``) and stop when the ∞-norm of the gradient
+mapping ``(x − prox_{th}(x − t∇f(x)))/t`` is at most ``tol``. The stochastic
+methods run epochs over shuffled mini-batches (``max_iter`` counts epochs) and
+stop on a loss plateau: the epoch-mean loss has not improved by more than ``tol``
+for ``n_iter_no_change`` (default 10) consecutive epochs, as scikit-learn's MLP
+and SGD estimators do. A smooth penalty (``penalty.is_smooth``, with ``value``
+and ``gradient``) is added to ``f`` by the smooth and stochastic methods; a
+non-smooth one is refused there.
 
 Examples
 --------
@@ -45,8 +53,8 @@ from typing import Any
 
 import numpy as np
 
-from lemma._constraints import Interval, validate_params
-from lemma.exceptions import DataValidationError, ParameterError
+from lemma._constraints import BOOL, Interval, validate_params
+from lemma.exceptions import DataTypeError, DataValidationError, ParameterError
 from lemma.optim._driver import Method
 from lemma.optim._objective import (
     CountedObjective,
@@ -116,13 +124,19 @@ METHODS: dict[str, type[Method]] = {
 _ARGUMENTS = {
     "tol": [Interval(float, 0, None, closed="left")],
     "max_iter": [Interval(int, 1, None)],
-    "warn": [bool],
+    "warn": [BOOL],
     "owner": [None, str],
 }
 
 
 def _start_point(x0: Any) -> np.ndarray:
-    x = np.array(x0, dtype=float)
+    try:
+        x = np.array(x0, dtype=float)
+    except (TypeError, ValueError):
+        raise DataTypeError(
+            f"x0 must be a 1-D array of numbers; got {type(x0).__name__} that does not "
+            "convert to float."
+        ) from None
     if x.ndim != 1 or x.size == 0:
         raise DataValidationError(
             f"x0 must be a non-empty 1-D array of parameters; got shape {x.shape}. "

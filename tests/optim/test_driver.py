@@ -7,7 +7,14 @@ import pytest
 from scipy.optimize import rosen, rosen_der
 
 from lemma.exceptions import ConvergenceWarning, DataTypeError, DataValidationError, ParameterError
-from lemma.optim import FunctionObjective, OptimizationError, OptimizeResult, as_objective, minimize
+from lemma.optim import (
+    METHODS,
+    FunctionObjective,
+    OptimizationError,
+    OptimizeResult,
+    as_objective,
+    minimize,
+)
 
 ROSEN = FunctionObjective(rosen, grad=rosen_der)
 START = np.array([-1.2, 1.0])
@@ -242,3 +249,67 @@ def test_bad_objectives():
         minimize(lambda x: (x, x), START, method="gd")
     with pytest.raises(ParameterError, match="already an objective"):
         as_objective(ROSEN, grad=rosen_der)
+
+
+class _StochasticQuadratic:
+    """The quadratic fixture seen as a one-row stochastic objective."""
+
+    n_samples = 1
+
+    def __init__(self, quadratic):
+        self.quadratic = quadratic
+
+    def value_and_gradient(self, x, batch=None):
+        return self.quadratic.value_and_gradient(x)
+
+
+class _NoPenalty:
+    def value(self, w):
+        return 0.0
+
+    def prox(self, w, step):
+        return w
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_every_method_returns_every_field(quadratic, method):
+    cls = METHODS[method]
+    objective = _StochasticQuadratic(quadratic) if cls.stochastic else quadratic
+    penalty = _NoPenalty() if cls.uses_prox else None
+    seen = []
+    result = minimize(objective, np.zeros(20), method=method, max_iter=3, warn=False,
+                      penalty=penalty, callback=seen.append)  # fmt: skip
+    _check_fields(result, 20)
+    assert result.n_iter == len(seen) <= 3
+    assert result.history[0] == quadratic.value(np.zeros(20))
+    for k, intermediate in enumerate(seen, start=1):
+        _check_fields(intermediate, 20)
+        assert intermediate.n_iter == k
+
+
+@pytest.mark.parametrize("method", ["lbfgs", "newton", "adam"])
+def test_smooth_penalty_with_other_methods(quadratic, method):
+    alpha, m = 3.0, 15
+    D = np.diag(np.r_[np.ones(m), np.zeros(20 - m)])
+    expected = np.linalg.solve(quadratic.A + alpha * D, quadratic.b)
+    stochastic = METHODS[method].stochastic
+    objective = _StochasticQuadratic(quadratic) if stochastic else quadratic
+    options = {"learning_rate": 0.01, "tol": 1e-12, "n_iter_no_change": 50} if stochastic else {}
+    result = minimize(objective, np.zeros(20), method=method, max_iter=3000,
+                      penalty=_Ridge(alpha), penalty_size=m, **options)  # fmt: skip
+    atol = 1e-3 if stochastic else 1e-6  # Adam wanders at a scale set by its step (see Rosenbrock)
+    np.testing.assert_allclose(result.x, expected, atol=atol * np.abs(expected).max())
+
+
+def test_failed_line_search_stops_with_a_warning():
+    """A jump of f away from x0 defeats every trial step: the run stops and says why."""
+    start = np.ones(2)
+
+    def fun(x):
+        return float(x @ x) + (0.0 if np.array_equal(x, start) else 10.0), 2 * x
+
+    with pytest.warns(ConvergenceWarning, match="gd stopped before converging: the Armijo"):
+        result = minimize(fun, start, method="gd", max_backtracks=5)
+    assert not result.converged and result.n_iter == 0 and result.n_fev == 1 + 6
+    quiet = minimize(fun, start, method="gd", max_backtracks=5, warn=False)
+    assert "line search found no decrease" in quiet.message
