@@ -22,9 +22,9 @@ Default method, chosen for accuracy (``method="qr"``):
 4. **Iterative refinement** of the augmented system ``r + Az = y, Aᵀr = 0`` with
    residuals accumulated in extended precision (Björck, *Numerical Methods for
    Least Squares Problems*, 1996, §2.9.3). Refining r as well as z is what makes
-   it converge when the residual is large. Done always for small problems
-   (n·p ≤ 10⁶, where it is cheap) and otherwise when the error bound
-   ε(κ + κ² tan θ) exceeds 1e-11.
+   it converge when the residual is large. Done always for tiny problems
+   (n·q ≤ 10⁴) and otherwise when the error bound ε(κ + κ² tan θ) exceeds
+   1e-11, so well-conditioned data pay nothing for it.
 
 ``method="svd"`` takes the SVD of A directly; ``method="cholesky"`` solves the
 normal equations ``AᵀAz = Aᵀy`` (fastest, loses accuracy as κ²).
@@ -58,8 +58,8 @@ from lemma.linalg.extended import householder_qr, solve_lower, solve_upper
 
 __all__ = ["LstsqResult", "lstsq"]
 
-#: Refine whenever n·p is at most this (cheap), else only when the bound says so.
-REFINE_SMALL = 1_000_000
+#: Refine whenever n·q is at most this (tiny: NIST-sized), else only when the bound says so.
+REFINE_SMALL = 10_000
 _CHUNK = 65536
 
 
@@ -178,7 +178,7 @@ class _Design:
         r = np.empty(y.shape, dtype=dtype)
         for start in range(0, y.shape[0], _CHUNK):
             rows = slice(start, start + _CHUNK)
-            fit = self.X[rows].astype(dtype) @ coef[j0:]
+            fit = self.X[rows].astype(dtype, copy=False) @ coef[j0:]
             if self.intercept:
                 fit = fit + coef[0]
             block = y[rows].astype(dtype) - fit
@@ -199,7 +199,7 @@ class _Design:
             if self.sqrt_w is not None:
                 sw = self.sqrt_w[rows].astype(dtype)
                 rb = rb * (sw[:, None] if rb.ndim == 2 else sw)
-            out[j0:] += self.X[rows].astype(dtype).T @ rb
+            out[j0:] += self.X[rows].astype(dtype, copy=False).T @ rb
             if self.intercept:
                 out[0] += rb.sum(axis=0)
         return out
@@ -404,15 +404,21 @@ def _refine(design: _Design, y, z, R, apply_qt_full, apply_q, scale, max_steps: 
     z_ext = z.astype(ext)
     inv_scale = 1.0 / scale.astype(ext)
 
-    def normal_residual(z_now):
-        """True residual r = y_w − Az and the size of Aᵀr (zero at the solution)."""
-        true_r = design.residual(y, z_now * _col(inv_scale, z_now))
-        return true_r, float(np.max(np.abs(_col(inv_scale, z_now) * design.t_dot(true_r))))
+    def true_residual(z_now):
+        return design.residual(y, z_now * _col(inv_scale, z_now))
 
-    r, best_size = normal_residual(z_ext)
-    best_z, best_steps = z_ext.copy(), 0
+    def normal_size(z_now, true_r):
+        """Size of Aᵀr at z (zero at the solution)."""
+        return float(np.max(np.abs(_col(inv_scale, z_now) * design.t_dot(true_r))))
+
+    # Fixed-precision refinement can wander once it reaches its limit, so it keeps the
+    # iterate with the smallest normal-equation residual; mixed precision converges.
+    track_best = work == ext
+    r = true_residual(z_ext)
+    best_z, best_steps = z_ext, 0
+    best_size = normal_size(z_ext, r) if track_best else np.inf
+    true_r = r
     for step in range(1, max_steps + 1):
-        true_r, _ = normal_residual(z_ext) if step > 1 else (r, best_size)
         f = true_r - r
         g = -_col(inv_scale, z_ext) * design.t_dot(r)
         h = solve_rt(g.astype(work))
@@ -421,16 +427,23 @@ def _refine(design: _Design, y, z, R, apply_qt_full, apply_q, scale, max_steps: 
         d[:q] = h
         z_ext = z_ext + dz
         r = r + apply_q(d)
-        _, size = normal_residual(z_ext)
-        if size < best_size:
-            best_z, best_size, best_steps = z_ext.copy(), size, step
+        true_r = true_residual(z_ext)
+        if not track_best:
+            best_z, best_steps = z_ext, step
+        else:
+            size = normal_size(z_ext, true_r)
+            if size < best_size:
+                best_z, best_size, best_steps = z_ext, size, step
         if np.max(np.abs(dz)) <= np.finfo(work).eps * np.max(np.abs(z_ext)):
             break
     return best_z * _col(inv_scale, best_z), best_steps
 
 
 def _rss(design: _Design, y: np.ndarray, coef: np.ndarray) -> float | np.ndarray:
-    r = design.residual(y, coef)
+    """Weighted residual sum of squares, in long double for refined/extended fits
+    (coef already long double), else in float64 with BLAS."""
+    dtype = np.longdouble if coef.dtype == np.longdouble else np.float64
+    r = design.residual(y, coef, dtype=dtype)
     out = np.sum(r * r, axis=0)
     return float(out) if np.ndim(out) == 0 else out.astype(np.float64)
 

@@ -48,50 +48,55 @@ def _centre(X, y, w, fit_intercept):
 
 
 def _solve_primal(X, y, w, x_mean, y_mean, alpha):
+    """Cholesky on ``X̃ᵀWX̃ + αI``; also returns the eigenvalues of ``X̃ᵀWX̃`` (= s²)."""
     gram, xty = weighted_gram(X, y - y_mean, w, center=x_mean)
-    gram.flat[:: gram.shape[0] + 1] += alpha if np.ndim(alpha) == 0 else 0.0
-    if np.ndim(alpha) == 0:
-        return sla.solve(gram, xty, assume_a="pos")
-    # one penalty per target: one system each
-    base = gram.copy()
-    coef = np.empty_like(xty)
-    for k, a in enumerate(alpha):
-        system = base.copy()
+    sq_singular = np.linalg.eigvalsh(gram.astype(np.float64))
+    alphas = np.atleast_1d(alpha)
+    coefs = []
+    for k, a in enumerate(alphas):
+        system = gram.copy()
         system.flat[:: system.shape[0] + 1] += a
-        coef[:, k] = sla.solve(system, xty[:, k], assume_a="pos")
-    return coef
+        rhs = xty if alphas.size == 1 else xty[:, k]
+        coefs.append(sla.solve(system, rhs, assume_a="pos", overwrite_a=True))
+    coef = coefs[0] if alphas.size == 1 else np.column_stack(coefs)
+    return coef, sq_singular
+
+
+def _scaled_centred(X, y, w, x_mean, y_mean):
+    sw = np.ones(X.shape[0], X.dtype) if w is None else np.sqrt(w).astype(X.dtype)
+    Xs = (X - x_mean) * sw[:, None]
+    ys = (y - y_mean) * (sw[:, None] if y.ndim == 2 else sw)
+    return Xs, ys
 
 
 def _solve_dual(X, y, w, x_mean, y_mean, alpha):
-    sw = np.ones(X.shape[0], X.dtype) if w is None else np.sqrt(w).astype(X.dtype)
-    Xs = (X - x_mean) * sw[:, None]
-    ys = (y - y_mean) * (sw[:, None] if y.ndim == 2 else sw)
+    """Cholesky on the n × n kernel ``W^½X̃X̃ᵀW^½ + αI``; its eigenvalues are s² too."""
+    Xs, ys = _scaled_centred(X, y, w, x_mean, y_mean)
     kernel = Xs @ Xs.T
+    sq_singular = np.linalg.eigvalsh(kernel.astype(np.float64))
     alphas = np.atleast_1d(alpha)
     duals = []
-    for k, a in enumerate(alphas if alphas.size > 1 else alphas[:1]):
+    for k, a in enumerate(alphas):
         system = kernel.copy()
         system.flat[:: system.shape[0] + 1] += a
         rhs = ys if alphas.size == 1 else ys[:, k]
-        duals.append(sla.solve(system, rhs, assume_a="pos"))
+        duals.append(sla.solve(system, rhs, assume_a="pos", overwrite_a=True))
     dual = duals[0] if alphas.size == 1 else np.column_stack(duals)
-    return Xs.T @ dual
+    return Xs.T @ dual, sq_singular
 
 
 def _solve_svd(X, y, w, x_mean, y_mean, alpha):
-    sw = np.ones(X.shape[0], X.dtype) if w is None else np.sqrt(w).astype(X.dtype)
-    Xs = (X - x_mean) * sw[:, None]
-    ys = (y - y_mean) * (sw[:, None] if y.ndim == 2 else sw)
+    """``β = V diag(s/(s² + α)) Uᵀỹ`` (zero weight on null directions)."""
+    Xs, ys = _scaled_centred(X, y, w, x_mean, y_mean)
     U, s, Vt = sla.svd(Xs, full_matrices=False, lapack_driver="gesdd")
     uty = U.T @ ys
     alphas = np.asarray(alpha, dtype=X.dtype)
-    if uty.ndim == 2:
-        shrink = s[:, None] / (s[:, None] ** 2 + alphas[None, :] * np.ones((1, uty.shape[1])))
-    else:
-        shrink = s / (s**2 + alphas)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shrink = np.where(s[:, None] > 0 if uty.ndim == 2 else s > 0, shrink, 0.0)
-    return Vt.T @ (shrink * uty)
+    denom = s**2 if uty.ndim == 1 else (s**2)[:, None]
+    denom = denom + (alphas if uty.ndim == 1 else alphas[None, :] * np.ones((1, uty.shape[1])))
+    keep = (s > 0) if uty.ndim == 1 else (s > 0)[:, None]
+    safe = np.where(keep, denom, 1.0)
+    shrink = np.where(keep, (s if uty.ndim == 1 else s[:, None]) / safe, 0.0)
+    return Vt.T @ (shrink * uty), s.astype(np.float64) ** 2
 
 
 _SOLVERS = {"cholesky": _solve_primal, "dual": _solve_dual, "svd": _solve_svd}
@@ -171,11 +176,12 @@ class Ridge(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             solver = "cholesky" if X.shape[0] >= X.shape[1] else "dual"
         if solver == "cholesky" and np.any(alpha == 0):
             solver = "svd"  # the normal equations may be singular without a penalty
-        coef = _SOLVERS[solver](X, y, w, x_mean, y_mean, alpha).astype(X.dtype)
+        coef, sq_singular = _SOLVERS[solver](X, y, w, x_mean, y_mean, alpha)
+        coef = coef.astype(X.dtype)
         self.coef_ = coef.T.copy() if coef.ndim == 2 else coef
         intercept = y_mean - x_mean @ coef
         self.intercept_ = intercept if intercept.ndim else intercept.item()
-        self.effective_df_ = self._effective_df(X, w, x_mean, alpha)
+        self.effective_df_ = self._effective_df(sq_singular, alpha)
         self._target = str(getattr(y, "name", None) or "y")
         return self
 
@@ -192,14 +198,11 @@ class Ridge(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         return alpha if n_targets > 1 else alpha[0]
 
     @staticmethod
-    def _effective_df(X, w, x_mean, alpha):
-        gram, _ = weighted_gram(X, None, w, center=x_mean)
-        eig = np.clip(np.linalg.eigvalsh(gram.astype(np.float64)), 0, None)
-        a = np.atleast_1d(alpha)
-        df = np.array(
-            [np.sum(eig / (eig + ak)) if ak > 0 else np.count_nonzero(eig > 0) for ak in a],
-            dtype=np.float64,
-        )
+    def _effective_df(sq_singular: np.ndarray, alpha) -> float | np.ndarray:
+        """``Σ s²/(s² + α)`` from the squared singular values the solver produced."""
+        eig = np.clip(sq_singular, 0, None)
+        eig = eig[eig > 1e-12 * max(eig.max(initial=0.0), 1e-300)]
+        df = np.array([np.sum(eig / (eig + a)) for a in np.atleast_1d(alpha)])
         return float(df[0]) if np.ndim(alpha) == 0 else df
 
     def predict(self, X: Any) -> np.ndarray:
