@@ -46,6 +46,7 @@ __all__ = [
     "ClusterMixin",
     "OneToOneFeatureMixin",
     "RegressorMixin",
+    "SampleFilterMixin",
     "Tags",
     "TransformerMixin",
     "clone",
@@ -285,6 +286,8 @@ def clone(estimator: Any, *, safe: bool = True) -> Any:
                 f"Cannot clone {type(estimator).__name__}: its __init__ changes the parameter "
                 f"{name!r} instead of storing it unchanged."
             )
+    if hasattr(estimator, "_output_kind"):
+        new._output_kind = estimator._output_kind  # set_output survives cloning
     return new
 
 
@@ -335,14 +338,79 @@ class ClusterMixin:
         return self.labels_  # type: ignore[attr-defined]
 
 
+_OUTPUT_KINDS = ("auto", "pandas", "default")
+
+
 class TransformerMixin:
-    """Mixin for transformers: ``fit_transform`` = ``fit`` then ``transform``."""
+    """Mixin for transformers: ``fit_transform`` = ``fit`` then ``transform``.
+
+    Output container: by default (``"auto"``) a transformer given a pandas or polars
+    DataFrame returns a pandas DataFrame whose columns are
+    ``get_feature_names_out()`` (and whose index is the input's), and returns a
+    NumPy array for array input. ``set_output(transform="pandas")`` always returns
+    a DataFrame, ``"default"`` always an array (scikit-learn's meaning). A
+    transformer calls :meth:`_wrap_output` on its result to honour this.
+    """
 
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
         """Fit to ``X`` (and ``y``) and return the transformed ``X``."""
         if y is None:
             return self.fit(X, **fit_params).transform(X)  # type: ignore[attr-defined]
         return self.fit(X, y, **fit_params).transform(X)  # type: ignore[attr-defined]
+
+    def set_output(self, *, transform: str | None = None) -> Any:
+        """Choose the container ``transform`` returns: "auto", "pandas" or "default".
+
+        Kept by :func:`clone`. ``None`` leaves the setting unchanged.
+        """
+        if transform is None:
+            return self
+        if transform not in _OUTPUT_KINDS:
+            raise ParameterError(
+                f"set_output(transform=...) must be one of {list(_OUTPUT_KINDS)}; got "
+                f"{transform!r}."
+            )
+        self._output_kind = transform
+        return self
+
+    def _wrap_output(self, Xt: Any, X: Any) -> Any:
+        """Return ``Xt`` in the container chosen by :meth:`set_output` for input ``X``."""
+        kind = getattr(self, "_output_kind", "auto")
+        is_frame = hasattr(X, "columns") and type(X).__module__.split(".")[0] in (
+            "pandas",
+            "polars",
+        )
+        if kind == "default" or (kind == "auto" and not is_frame):
+            return Xt.to_numpy() if hasattr(Xt, "to_numpy") and hasattr(Xt, "columns") else Xt
+        import pandas as pd
+
+        columns = self.get_feature_names_out()  # type: ignore[attr-defined]
+        index = X.index if type(X).__module__.split(".")[0] == "pandas" else None
+        if isinstance(Xt, pd.DataFrame):
+            Xt = Xt.set_axis(list(columns), axis=1)
+            return Xt if index is None else Xt.set_axis(index, axis=0)
+        return pd.DataFrame(Xt, columns=list(columns), index=index, copy=False)
+
+
+class SampleFilterMixin:
+    """Steps that remove rows while fitting (duplicates, outliers), never when predicting.
+
+    A row filter implements ``fit_resample(X, y=None, sample_weight=None)`` returning
+    ``(X, y, sample_weight)`` with the removed rows dropped, and records what it
+    removed in ``removed_rows_`` (positions in its input) and ``n_removed_``.
+    :class:`lemma.pipeline.Pipeline` calls ``fit_resample`` during ``fit`` and skips
+    the step at predict/transform time, so every row gets a prediction — the
+    row-level cleaning scikit-learn pipelines cannot express (its issue #9630).
+    """
+
+    def transform(self, X: Any) -> Any:
+        """Identity: filters act only while fitting."""
+        return X
+
+    def __lemma_tags__(self) -> Tags:
+        tags = super().__lemma_tags__()  # type: ignore[misc]
+        tags.requires_fit = True
+        return tags
 
 
 class OneToOneFeatureMixin:

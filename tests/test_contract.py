@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from lemma._constraints import Interval, Options
-from lemma.base import BaseEstimator, RegressorMixin, clone
+from lemma.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    RegressorMixin,
+    TransformerMixin,
+    clone,
+)
 from lemma.exceptions import DataTypeError, DataValidationError, NotFittedError, ParameterError
 from lemma.validation import check_array, check_sample_weight, validate_data
 
@@ -148,3 +154,31 @@ def test_polars_input_keeps_names():
     model = Mean().fit(X, [1.0, 2.0, 3.0])
     assert list(model.feature_names_in_) == ["a", "b"]
     assert model.predict(X).shape == (3,)
+
+
+class Centre(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Subtracts column means; the smallest transformer that obeys the contract."""
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X)
+        self.mean_ = X.mean(axis=0)
+        return self
+
+    def transform(self, X):
+        self._check_is_fitted()
+        Xa = validate_data(self, X, reset=False)
+        return self._wrap_output(Xa - self.mean_, X)
+
+
+def test_transformer_output_follows_input_and_set_output():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.0, 0.0, 3.0]}, index=[10, 11, 12])
+    out = Centre().fit_transform(frame)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["a", "b"]
+    assert list(out.index) == [10, 11, 12]
+    assert isinstance(Centre().fit_transform(frame.to_numpy()), np.ndarray)
+    as_array = clone(Centre().set_output(transform="default")).fit_transform(frame)
+    assert isinstance(as_array, np.ndarray)
+    as_frame = Centre().set_output(transform="pandas").fit_transform(frame.to_numpy())
+    assert list(as_frame.columns) == ["x0", "x1"]
+    with pytest.raises(ParameterError, match="set_output"):
+        Centre().set_output(transform="polars")
