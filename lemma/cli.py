@@ -38,6 +38,26 @@ def demo() -> None:
     click.echo(model.summary().as_text())
 
 
+@cli.command()
+def datasets() -> None:
+    """List the datasets bundled with lemma (usable as DATA in other commands)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from lemma.io.datasets import DATASETS
+
+    table = Table(title="Bundled datasets")
+    for column in ("name", "rows", "task", "target", "sensitive", "description"):
+        table.add_column(column, overflow="fold")
+    for info in DATASETS.values():
+        sensitive = ", ".join(info.sensitive) or "—"
+        table.add_row(
+            info.name, f"{info.rows:,}", info.task, info.target, sensitive, info.description
+        )
+    Console().print(table)
+    click.echo("Sources and licences: lemma/io/data/SOURCES.md")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``lemma`` console script; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
