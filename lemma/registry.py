@@ -26,6 +26,8 @@ PUBLIC: dict[str, str] = {
     # linear models
     "LinearRegression": "lemma.models.linear",
     "Ridge": "lemma.models.linear",
+    "Lasso": "lemma.models.linear",
+    "ElasticNet": "lemma.models.linear",
 }
 
 

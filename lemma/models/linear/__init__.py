@@ -1,7 +1,8 @@
 """Linear models: least squares, ridge, lasso, elastic net, logistic, Poisson and Huber
 regression — each file opens with the objective it minimises."""
 
+from lemma.models.linear.lasso import ElasticNet, Lasso, enet_path, lasso_path
 from lemma.models.linear.ols import LinearRegression
 from lemma.models.linear.ridge import Ridge
 
-__all__ = ["LinearRegression", "Ridge"]
+__all__ = ["ElasticNet", "Lasso", "LinearRegression", "Ridge", "enet_path", "lasso_path"]
