@@ -28,6 +28,8 @@ PUBLIC: dict[str, str] = {
     "Ridge": "lemma.models.linear",
     "Lasso": "lemma.models.linear",
     "ElasticNet": "lemma.models.linear",
+    # data preparation
+    "SimpleImputer": "lemma.prep",
 }
 
 

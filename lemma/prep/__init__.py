@@ -1,0 +1,23 @@
+"""Data preparation: imputers, scalers, encoders, power and quantile transforms, row filters.
+
+Every step is a transformer fitted on training data only (inside the folds, when it
+sits in a :class:`lemma.pipeline.Pipeline`): imputers fill missing values, scalers
+centre and scale, encoders turn categories into numbers, transforms reshape
+distributions, and row filters (:class:`DropDuplicates`, :class:`OutlierRemover`)
+remove training rows while fitting and leave every row in place at predict time.
+Output is dense (NumPy arrays, or DataFrames for DataFrame input); sparse input is
+refused with a message saying how to densify it.
+
+Examples
+--------
+>>> import numpy as np
+>>> from lemma.prep import SimpleImputer
+>>> SimpleImputer().fit_transform(np.array([[1.0], [np.nan], [3.0]])).ravel()
+array([1., 2., 3.])
+"""
+
+from lemma.prep.impute import SimpleImputer
+
+__all__ = [
+    "SimpleImputer",
+]
