@@ -1,0 +1,40 @@
+"""Model selection: splitters, cross-validation with confidence intervals, curves.
+
+* Cross-validation splitters (:mod:`lemma.selection.split`): :class:`KFold`,
+  :class:`StratifiedKFold`, :class:`GroupKFold`, :class:`StratifiedGroupKFold`,
+  :class:`RepeatedKFold`, :class:`RepeatedStratifiedKFold`, :class:`TimeSeriesSplit`
+  (expanding or sliding window), :class:`LeaveOneOut`, :func:`check_cv`.
+* Hold-out splits (:mod:`lemma.selection.holdout`): :class:`ShuffleSplit`,
+  :func:`train_test_split` (stratified or grouped).
+"""
+
+from lemma.selection.holdout import ShuffleSplit, train_test_split
+from lemma.selection.split import (
+    BaseCrossValidator,
+    GroupKFold,
+    KFold,
+    LeaveOneOut,
+    PredefinedSplits,
+    RepeatedKFold,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+    check_cv,
+)
+
+__all__ = [
+    "BaseCrossValidator",
+    "GroupKFold",
+    "KFold",
+    "LeaveOneOut",
+    "PredefinedSplits",
+    "RepeatedKFold",
+    "RepeatedStratifiedKFold",
+    "ShuffleSplit",
+    "StratifiedGroupKFold",
+    "StratifiedKFold",
+    "TimeSeriesSplit",
+    "check_cv",
+    "train_test_split",
+]
