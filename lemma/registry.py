@@ -30,6 +30,9 @@ PUBLIC: dict[str, str] = {
     "ElasticNet": "lemma.models.linear",
     # data preparation
     "SimpleImputer": "lemma.prep",
+    "StandardScaler": "lemma.prep",
+    "MinMaxScaler": "lemma.prep",
+    "RobustScaler": "lemma.prep",
 }
 
 

@@ -17,7 +17,11 @@ array([1., 2., 3.])
 """
 
 from lemma.prep.impute import SimpleImputer
+from lemma.prep.scale import MinMaxScaler, RobustScaler, StandardScaler
 
 __all__ = [
+    "MinMaxScaler",
+    "RobustScaler",
     "SimpleImputer",
+    "StandardScaler",
 ]
