@@ -2,17 +2,51 @@
 
 * :class:`HypothesisTestResult` — what every test returns: statistic, p-value, effect
   size, confidence interval and a one-sentence conclusion.
+* :mod:`lemma.stats.hypothesis_tests` — t tests, rank tests, ANOVA, correlation,
+  normality; :mod:`lemma.stats.categorical` — χ², Fisher's exact test, proportions.
 * :mod:`lemma.stats.multiple` — Holm and Benjamini–Hochberg adjusted p-values.
 * :mod:`lemma.stats.inference` — inference for fitted models (standard errors, summaries).
 
 Examples
 --------
->>> from lemma.stats import holm
->>> holm([0.01, 0.02, 0.5]).reject
-array([ True,  True, False])
-"""
+>>> from lemma.stats import ttest_ind
+>>> print(ttest_ind([5.1, 4.9, 6.2, 5.8, 6.0], [4.1, 4.5, 3.9, 4.8, 4.2]))
+The means differ: mean difference 1.3 (95% CI 0.584 to 2.02), Welch t(6.68) = 4.33, p = 0.004, Cohen's d = 2.74.
+"""  # noqa: E501
 
 from lemma.stats._result import HypothesisTestResult
+from lemma.stats.categorical import chi2_contingency, cohens_h, fisher_exact, proportions_ztest
+from lemma.stats.hypothesis_tests import (
+    f_oneway,
+    kruskal,
+    mannwhitneyu,
+    pearsonr,
+    shapiro,
+    spearmanr,
+    ttest_1samp,
+    ttest_ind,
+    ttest_rel,
+    wilcoxon,
+)
 from lemma.stats.multiple import MultipleTestingResult, benjamini_hochberg, holm
 
-__all__ = ["HypothesisTestResult", "MultipleTestingResult", "benjamini_hochberg", "holm"]
+__all__ = [
+    "HypothesisTestResult",
+    "MultipleTestingResult",
+    "benjamini_hochberg",
+    "chi2_contingency",
+    "cohens_h",
+    "f_oneway",
+    "fisher_exact",
+    "holm",
+    "kruskal",
+    "mannwhitneyu",
+    "pearsonr",
+    "proportions_ztest",
+    "shapiro",
+    "spearmanr",
+    "ttest_1samp",
+    "ttest_ind",
+    "ttest_rel",
+    "wilcoxon",
+]
