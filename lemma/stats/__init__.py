@@ -4,6 +4,7 @@
   size, confidence interval and a one-sentence conclusion.
 * :mod:`lemma.stats.hypothesis_tests` — t tests, rank tests, ANOVA, correlation,
   normality; :mod:`lemma.stats.categorical` — χ², Fisher's exact test, proportions.
+* :mod:`lemma.stats.bootstrap` — percentile, basic and BCa bootstrap intervals.
 * :mod:`lemma.stats.multiple` — Holm and Benjamini–Hochberg adjusted p-values.
 * :mod:`lemma.stats.inference` — inference for fitted models (standard errors, summaries).
 
@@ -15,6 +16,7 @@ The means differ: mean difference 1.3 (95% CI 0.584 to 2.02), Welch t(6.68) = 4.
 """  # noqa: E501
 
 from lemma.stats._result import HypothesisTestResult
+from lemma.stats.bootstrap import BootstrapResult, bootstrap_ci, bootstrap_replicates
 from lemma.stats.categorical import chi2_contingency, cohens_h, fisher_exact, proportions_ztest
 from lemma.stats.hypothesis_tests import (
     f_oneway,
@@ -31,9 +33,12 @@ from lemma.stats.hypothesis_tests import (
 from lemma.stats.multiple import MultipleTestingResult, benjamini_hochberg, holm
 
 __all__ = [
+    "BootstrapResult",
     "HypothesisTestResult",
     "MultipleTestingResult",
     "benjamini_hochberg",
+    "bootstrap_ci",
+    "bootstrap_replicates",
     "chi2_contingency",
     "cohens_h",
     "f_oneway",
