@@ -23,6 +23,8 @@ __all__ = [
     "InferenceWarning",
     "LemmaError",
     "LemmaWarning",
+    "ModelFileError",
+    "ModelSaveError",
     "NotFittedError",
     "NumericalWarning",
     "ParameterError",
@@ -45,6 +47,14 @@ class DataTypeError(LemmaError, TypeError):
 
 class ParameterError(LemmaError, ValueError):
     """A hyperparameter is outside its documented domain."""
+
+
+class ModelFileError(LemmaError, ValueError):
+    """A model file is damaged, tampered with, foreign or too new; nothing in it was run."""
+
+
+class ModelSaveError(LemmaError, TypeError):
+    """A model holds a value lemma cannot save safely (a function, a foreign class, ...)."""
 
 
 class NotFittedError(LemmaError, ValueError, AttributeError):
