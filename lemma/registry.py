@@ -23,6 +23,10 @@ __all__ = ["PUBLIC", "all_estimators", "resolve"]
 
 #: Public name -> defining module. Add a line when a public name is added.
 PUBLIC: dict[str, str] = {
+    # safe persistence and the feature schema
+    "save": "lemma.io.persist",
+    "load": "lemma.io.persist",
+    "FeatureSchema": "lemma.io.schema",
     # linear models
     "LinearRegression": "lemma.models.linear",
     "Ridge": "lemma.models.linear",
