@@ -2,7 +2,17 @@
 regression — each file opens with the objective it minimises."""
 
 from lemma.models.linear.lasso import ElasticNet, Lasso, enet_path, lasso_path
+from lemma.models.linear.logistic import LogisticRegression, logistic_path
 from lemma.models.linear.ols import LinearRegression
 from lemma.models.linear.ridge import Ridge
 
-__all__ = ["ElasticNet", "Lasso", "LinearRegression", "Ridge", "enet_path", "lasso_path"]
+__all__ = [
+    "ElasticNet",
+    "Lasso",
+    "LinearRegression",
+    "LogisticRegression",
+    "Ridge",
+    "enet_path",
+    "lasso_path",
+    "logistic_path",
+]
