@@ -91,7 +91,7 @@ def tags_of(estimator: Any) -> Tags:
 
 
 def format_items(owner: str, param: str, items: list[Any], extra: list[str]) -> str:
-    """``Owner(param=[item, ...], extra...)`` on one line, or one item per line when long."""
+    """``Owner(param=[item, ...], extra...)`` on one line, or one item (and extra) per line."""
     texts = [repr(item) for item in items]
     tail = "".join(f", {e}" for e in extra)
     head = f"{owner}({param}=["
@@ -100,6 +100,7 @@ def format_items(owner: str, param: str, items: list[Any], extra: list[str]) -> 
         return line
     indent = " " * len(head)
     body = (",\n" + indent).join(t.replace("\n", "\n" + indent) for t in texts)
+    tail = "".join(f",\n{' ' * (len(owner) + 1)}{e}" for e in extra)
     return head + body + "]" + tail + ")"
 
 

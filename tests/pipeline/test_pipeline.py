@@ -194,7 +194,8 @@ def test_repr_short_and_long():
     lines = repr(long).splitlines()
     assert lines == [
         "Pipeline(steps=[('scale', StandardScaler(with_mean=False)),",
-        "                ('model', Ridge(alpha=2.5))], verbose=True)",
+        "                ('model', Ridge(alpha=2.5))],",
+        "         verbose=True)",
     ]
 
 
