@@ -58,6 +58,26 @@ def datasets() -> None:
     click.echo("Sources and licences: lemma/io/data/SOURCES.md")
 
 
+@cli.command()
+@click.argument("model")
+@click.argument("data")
+@click.option("--out", "-o", default=None, help="Write the CSV here instead of to stdout.")
+@click.option("--proba/--no-proba", default=True, help="Add proba_<class> columns (classifiers).")
+@click.option("--allow-extra", is_flag=True, help="Ignore columns the model was not trained on.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show full tracebacks on errors.")
+def predict(
+    model: str, data: str, out: str | None, proba: bool, allow_extra: bool, debug: bool
+) -> None:
+    """Predict with MODEL (a .lemma file) on DATA (CSV, Parquet or a bundled dataset name).
+
+    DATA is checked against the model's training schema first; every problem is
+    listed in one error. Predictions are written as CSV.
+    """
+    from lemma.cli_predict import run
+
+    run(model, data, out=out, proba=proba, allow_extra=allow_extra)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``lemma`` console script; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
