@@ -37,6 +37,8 @@ PUBLIC: dict[str, str] = {
     "StandardScaler": "lemma.prep",
     "MinMaxScaler": "lemma.prep",
     "RobustScaler": "lemma.prep",
+    "OneHotEncoder": "lemma.prep",
+    "OrdinalEncoder": "lemma.prep",
 }
 
 

@@ -16,11 +16,14 @@ Examples
 array([1., 2., 3.])
 """
 
+from lemma.prep.encode import OneHotEncoder, OrdinalEncoder
 from lemma.prep.impute import SimpleImputer
 from lemma.prep.scale import MinMaxScaler, RobustScaler, StandardScaler
 
 __all__ = [
     "MinMaxScaler",
+    "OneHotEncoder",
+    "OrdinalEncoder",
     "RobustScaler",
     "SimpleImputer",
     "StandardScaler",

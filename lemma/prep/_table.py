@@ -6,7 +6,7 @@ column's own type (an integer column next to a text column), so they read a tabl
 into a list of 1-D columns instead:
 
 * a pandas or polars DataFrame gives one NumPy array per column (numbers stay
-  numbers, text becomes an ``object`` array; pandas' ``pd.NA`` becomes ``nan``);
+  numbers, text becomes an ``object`` array);
 * an array or nested list is read as a whole; fixed-width text (``<U``) becomes
   ``object``.
 
@@ -27,23 +27,11 @@ from lemma.exceptions import DataTypeError, DataValidationError, LemmaWarning
 from lemma.validation import _check_feature_names, check_array
 
 __all__ = [
-    "column_kind",
     "column_labels",
     "is_missing",
     "read_columns",
     "value_types",
 ]
-
-#: ``pandas.api.types.infer_dtype`` kinds (missing values skipped) → lemma's kind.
-_KINDS = {
-    "string": "text",
-    "empty": "empty",
-    "integer": "numeric",
-    "floating": "numeric",
-    "mixed-integer-float": "numeric",
-    "decimal": "numeric",
-    "boolean": "numeric",
-}
 
 
 def _is_frame(X: Any) -> bool:
@@ -68,21 +56,6 @@ def _frame_column(X: Any, j: int) -> np.ndarray:
         values = series.to_numpy(dtype=numpy_dtype, na_value=np.nan)
     else:
         values = np.asarray(series.to_numpy(), dtype=object)
-    if values.dtype == object:
-        values = _normalise_missing(values)
-    return values
-
-
-def _normalise_missing(values: np.ndarray) -> np.ndarray:
-    """Replace ``pd.NA`` and ``NaT`` by ``nan`` in an object column (``None`` is kept)."""
-    missing = pd.isna(values)
-    if not missing.any():
-        return values
-    positions = np.flatnonzero(missing)
-    replace = [i for i in positions if values[i] is not None and values[i] is not np.nan]
-    if replace:
-        values = values.copy()
-        values[replace] = np.nan
     return values
 
 
@@ -124,6 +97,8 @@ def read_columns(
             X, dtype=None, estimator_name=name, ensure_min_samples=ensure_min_samples
         )
         if array.dtype.kind in "US":
+            # A list mixing text and numbers: keep each value's own type, not its text.
+            array = np.asarray(X, dtype=object) if not hasattr(X, "dtype") else array
             array = array.astype(object)
         elif array.dtype.kind not in "biufO":
             raise DataTypeError(
@@ -131,8 +106,6 @@ def read_columns(
             )
         n_samples, n_features = array.shape
         columns = [array[:, j] for j in range(n_features)]
-        if array.dtype == object:
-            columns = [_normalise_missing(col) for col in columns]
     for j, col in enumerate(columns):
         if col.dtype.kind == "f" and np.isinf(col).any():
             label = column_labels(estimator, [j], n_features)[0]
@@ -168,13 +141,6 @@ def is_missing(values: np.ndarray) -> np.ndarray:
     if values.dtype == object:
         return np.asarray(pd.isna(values), dtype=bool)
     return np.zeros(values.shape, dtype=bool)
-
-
-def column_kind(values: np.ndarray) -> str:
-    """``"numeric"``, ``"text"``, ``"empty"`` (only missing values) or ``"mixed"``."""
-    if values.dtype != object:
-        return "numeric"
-    return _KINDS.get(pd.api.types.infer_dtype(values, skipna=True), "mixed")
 
 
 def value_types(values: np.ndarray) -> list[str]:
