@@ -41,6 +41,12 @@ computed, and the run stops when ``gap ≤ tol·‖y‖²_w/Σw`` (the gap of β
 an L1 part (l1 = 0, l2 > 0) the gap of the dual ``D(r) = −½‖r‖² + rᵀWy/Σw −
 ‖X̃ᵀWr/Σw‖²/(2 l2)`` is used; with no penalty at all, ``‖X̃ᵀWr/Σw‖²``.
 
+Each gap also screens: a coordinate whose correlation with the dual point stays
+below l1 over the whole ball of radius ``√(2·gap)`` around it is zero at the
+solution, so it is set to 0 and left out of later sweeps (gap safe rules, Ndiaye et
+al. 2017, as in scikit-learn). This changes no solution; it makes sweeps of wide
+problems cheaper.
+
 Reference: Friedman, Hastie & Tibshirani, "Regularization paths for generalized linear
 models via coordinate descent", *Journal of Statistical Software* 33(1), 2010.
 
@@ -107,11 +113,11 @@ def _threshold(z, l1, positive):
 
 
 @njit(cache=True)
-def _order(p, rng, shuffle):
-    """Coordinates of one sweep: 0..p−1, or a random permutation drawn from rng."""
+def _order(active, rng, shuffle):
+    """Coordinates of one sweep: the active ones in order, or randomly permuted."""
     if shuffle:
-        return rng.permutation(p)
-    return np.arange(p)
+        return rng.permutation(active)
+    return active
 
 
 @njit(cache=True)
@@ -168,7 +174,9 @@ def _gram_primal(c, y2, beta, gb, l1, l2):
 
 
 @njit(cache=True)
-def _gram_sweeps(G, c, y2, beta, gb, l1, l2, positive, tol, max_sweeps, rng, shuffle, history):
+def _gram_sweeps(
+    G, c, y2, beta, gb, l1, l2, positive, tol, max_sweeps, active, rng, shuffle, history
+):
     """Sweeps of the Gram form until max|Δβ| ≤ tol·max|β| or max_sweeps; returns the count.
 
     Updates ``beta`` and ``gb = Gβ`` in place; ``history[k]`` gets P after sweep k + 1.
@@ -177,7 +185,7 @@ def _gram_sweeps(G, c, y2, beta, gb, l1, l2, positive, tol, max_sweeps, rng, shu
     for sweep in range(max_sweeps):
         dw_max = 0.0
         w_max = 0.0
-        for j in _order(p, rng, shuffle):
+        for j in _order(active, rng, shuffle):
             old = beta[j]
             denom = G[j, j] + l2
             new = 0.0
@@ -198,7 +206,7 @@ def _gram_sweeps(G, c, y2, beta, gb, l1, l2, positive, tol, max_sweeps, rng, shu
 
 @njit(cache=True)
 def _gram_measures(c, y2, beta, gb, l1, l2, positive):
-    """(P(β), duality gap, stationarity measure) in the Gram form, O(p)."""
+    """(P(β), duality gap, stationarity measure, ν, X̃ᵀWr/Σw) in the Gram form, O(p)."""
     xtr = c - gb
     nu, xtr2, l1_norm, l2_norm2, grad_norm = _dual_terms(xtr, beta, l1, l2, positive)
     cb = 0.0
@@ -208,7 +216,7 @@ def _gram_measures(c, y2, beta, gb, l1, l2, positive):
         bgb += beta[j] * gb[j]
     r2 = y2 - 2.0 * cb + bgb
     gap = _gap(r2, y2 - cb, l1_norm, l2_norm2, nu, xtr2, l1, l2)
-    return _gram_primal(c, y2, beta, gb, l1, l2), gap, grad_norm
+    return _gram_primal(c, y2, beta, gb, l1, l2), gap, grad_norm, nu, xtr
 
 
 @njit(cache=True)
@@ -226,17 +234,27 @@ def _column_dot(X, j, m, w, v):
 
 @njit(cache=True)
 def _column_stats(X, offset, w, y):
-    """Σᵢ wᵢ x̃ᵢⱼ² and Σᵢ wᵢ x̃ᵢⱼ yᵢ for every column j (x̃ = x − offset)."""
-    p = X.shape[1]
+    """Σᵢ wᵢ x̃ᵢⱼ² and Σᵢ wᵢ x̃ᵢⱼ yᵢ for every column j (x̃ = x − offset), one pass over X."""
+    n, p = X.shape
+    weighted = w.shape[0] > 0
     norms = np.empty(p)
     xty = np.empty(p)
     for j in range(p):
-        acc = 0.0
-        for i in range(X.shape[0]):
-            d = X[i, j] - offset[j]
-            acc += d * d * (w[i] if w.shape[0] > 0 else 1.0)
-        norms[j] = acc
-        xty[j] = _column_dot(X, j, offset[j], w, y)
+        m = offset[j]
+        s2 = 0.0
+        sy = 0.0
+        if weighted:
+            for i in range(n):
+                wd = w[i] * (X[i, j] - m)
+                s2 += wd * (X[i, j] - m)
+                sy += wd * y[i]
+        else:
+            for i in range(n):
+                d = X[i, j] - m
+                s2 += d * d
+                sy += d * y[i]
+        norms[j] = s2
+        xty[j] = sy
     return norms, xty
 
 
@@ -258,17 +276,32 @@ def _residual_primal(r, w, inv_sw, beta, l1, l2):
 
 @njit(cache=True)
 def _residual_sweeps(
-    X, offset, w, inv_sw, norms, r, beta, l1, l2, positive, tol, max_sweeps, rng, shuffle, history
+    X,
+    offset,
+    w,
+    inv_sw,
+    norms,
+    r,
+    beta,
+    l1,
+    l2,
+    positive,
+    tol,
+    max_sweeps,
+    active,
+    rng,
+    shuffle,
+    history,
 ):
     """Sweeps of the residual form (X in Fortran order); see :func:`_gram_sweeps`.
 
     Updates ``beta`` and ``r = y − X̃β`` in place.
     """
-    n, p = X.shape
+    n = X.shape[0]
     for sweep in range(max_sweeps):
         dw_max = 0.0
         w_max = 0.0
-        for j in _order(p, rng, shuffle):
+        for j in _order(active, rng, shuffle):
             old = beta[j]
             m = offset[j]
             denom = norms[j] + l2
@@ -291,7 +324,7 @@ def _residual_sweeps(
 
 @njit(cache=True)
 def _residual_measures(X, offset, w, inv_sw, y, r, beta, l1, l2, positive):
-    """(P(β), duality gap, stationarity measure) in the residual form, O(np)."""
+    """(P(β), duality gap, stationarity measure, ν, X̃ᵀWr/Σw) in the residual form, O(np)."""
     p = beta.shape[0]
     xtr = np.empty(p)
     for j in range(p):
@@ -305,7 +338,7 @@ def _residual_measures(X, offset, w, inv_sw, y, r, beta, l1, l2, positive):
         r2 += wi * r[i] * r[i]
         ry += wi * r[i] * y[i]
     gap = _gap(r2 * inv_sw, ry * inv_sw, l1_norm, l2_norm2, nu, xtr2, l1, l2)
-    return _residual_primal(r, w, inv_sw, beta, l1, l2), gap, grad_norm
+    return _residual_primal(r, w, inv_sw, beta, l1, l2), gap, grad_norm, nu, xtr
 
 
 # ------------------------------------------------------------------------ the problems
@@ -334,10 +367,20 @@ class ElasticNetProblem:
         """The kept quantity at β (Gβ or the residual)."""
         raise NotImplementedError
 
-    def _sweeps(self, beta, kept, l1, l2, positive, tol, budget, rng, shuffle, history) -> int:
+    def _sweeps(self, beta, kept, l1, l2, positive, tol, budget, active, rng, shuffle, history):
+        """Sweeps over ``active`` until the change test or ``budget``; returns their count."""
         raise NotImplementedError
 
-    def _measures(self, beta, kept, l1, l2, positive) -> tuple[float, float, float]:
+    def _measures(self, beta, kept, l1, l2, positive):
+        """(P(β), gap, stationarity measure, ν, X̃ᵀWr/Σw) at β."""
+        raise NotImplementedError
+
+    def _diagonal(self) -> np.ndarray:
+        """``dⱼ = ‖x̃ⱼ‖²_w/Σw`` (the diagonal of G)."""
+        raise NotImplementedError
+
+    def _zero(self, beta: np.ndarray, kept: np.ndarray, idx: np.ndarray) -> None:
+        """Set ``beta[idx] = 0`` and update the kept quantity."""
         raise NotImplementedError
 
     def solve(
@@ -412,11 +455,14 @@ class ElasticNetProblem:
         use_gap = self.y_norm2 is not None
         bound = tol * self.y_norm2 if use_gap else tol
         history = np.empty(max_iter + 1)
-        fun, gap, grad_norm = self._measures(beta, kept, l1, l2, positive)
+        active = np.arange(self.n_features)
+        fun, gap, grad_norm, nu, xtr = self._measures(beta, kept, l1, l2, positive)
         history[0] = fun
         n_iter = 0
         converged = (gap if use_gap else grad_norm) <= bound
         while not converged and n_iter < max_iter:
+            if use_gap:
+                active = self._screen(beta, kept, active, gap, nu, xtr, l1, l2)
             n_iter += self._sweeps(
                 beta,
                 kept,
@@ -425,11 +471,12 @@ class ElasticNetProblem:
                 positive,
                 tol,
                 max_iter - n_iter,
+                active,
                 rng,
                 shuffle,
                 history[n_iter + 1 :],
             )
-            fun, gap, grad_norm = self._measures(beta, kept, l1, l2, positive)
+            fun, gap, grad_norm, nu, xtr = self._measures(beta, kept, l1, l2, positive)
             if not np.isfinite(fun):
                 raise OptimizationError(
                     f"{owner + ': ' if owner else ''}coordinate descent diverged: the objective "
@@ -463,6 +510,25 @@ class ElasticNetProblem:
             history=history[: n_iter + 1].copy(),
         )
         return result, float(gap) if use_gap else float("nan")
+
+    def _screen(self, beta, kept, active, gap, nu, xtr, l1, l2) -> np.ndarray:
+        """Gap safe screening: drop the coordinates that are provably 0 at the solution.
+
+        With the scaled dual point ``θ = r/max(l1, ν)``, coordinate j is zero at the
+        solution when ``(1 − |x̃ⱼᵀWθ/Σw − l2βⱼ/max(l1, ν)|) / √(dⱼ + l2) > √(2·gap)/l1``
+        (Ndiaye, Fercoq, Gramfort & Salmon, "Gap safe screening rules for sparsity
+        enforcing penalties", JMLR 18, 2017, eq. 11; as scikit-learn does). A smaller
+        gap drops more coordinates, and a dropped one stays dropped.
+        """
+        if l1 <= 0.0:
+            return active
+        theta = (xtr[active] - l2 * beta[active]) / max(l1, nu)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            distance = (1.0 - np.abs(theta)) / np.sqrt(self._diagonal()[active] + l2)
+        keep = distance <= np.sqrt(2.0 * abs(gap)) / l1
+        dropped = active[~keep]
+        self._zero(beta, kept, dropped[beta[dropped] != 0])
+        return active[keep]
 
     def _start_point(self, beta0: Any) -> np.ndarray:
         if beta0 is None:
@@ -510,15 +576,36 @@ class GramProblem(ElasticNetProblem):
     def _start(self, beta):
         return self.G @ beta
 
-    def _sweeps(self, beta, kept, l1, l2, positive, tol, budget, rng, shuffle, history):
+    def _sweeps(self, beta, kept, l1, l2, positive, tol, budget, active, rng, shuffle, history):
         y2 = 0.0 if self.y_norm2 is None else self.y_norm2
         return _gram_sweeps(
-            self.G, self.xty, y2, beta, kept, l1, l2, positive, tol, budget, rng, shuffle, history
+            self.G,
+            self.xty,
+            y2,
+            beta,
+            kept,
+            l1,
+            l2,
+            positive,
+            tol,
+            budget,
+            active,
+            rng,
+            shuffle,
+            history,
         )
 
     def _measures(self, beta, kept, l1, l2, positive):
         y2 = 0.0 if self.y_norm2 is None else self.y_norm2
         return _gram_measures(self.xty, y2, beta, kept, l1, l2, positive)
+
+    def _diagonal(self):
+        return np.diag(self.G)
+
+    def _zero(self, beta, kept, idx):
+        if idx.size:
+            kept -= self.G[:, idx] @ beta[idx]
+            beta[idx] = 0.0
 
 
 class ResidualProblem(ElasticNetProblem):
@@ -555,9 +642,11 @@ class ResidualProblem(ElasticNetProblem):
         self.y_norm2 = float(wy @ self.y) * self.inv_sw
 
     def _start(self, beta):
+        if not np.any(beta):
+            return self.y.copy()
         return self.y - (self.X @ beta - self.offset @ beta)
 
-    def _sweeps(self, beta, kept, l1, l2, positive, tol, budget, rng, shuffle, history):
+    def _sweeps(self, beta, kept, l1, l2, positive, tol, budget, active, rng, shuffle, history):
         return _residual_sweeps(
             self.X,
             self.offset,
@@ -571,6 +660,7 @@ class ResidualProblem(ElasticNetProblem):
             positive,
             tol,
             budget,
+            active,
             rng,
             shuffle,
             history,
@@ -580,6 +670,14 @@ class ResidualProblem(ElasticNetProblem):
         return _residual_measures(
             self.X, self.offset, self.w, self.inv_sw, self.y, kept, beta, l1, l2, positive
         )
+
+    def _diagonal(self):
+        return self.norms
+
+    def _zero(self, beta, kept, idx):
+        if idx.size:
+            kept += self.X[:, idx] @ beta[idx] - self.offset[idx] @ beta[idx]
+            beta[idx] = 0.0
 
 
 # --------------------------------------------------------------------- public functions

@@ -141,6 +141,21 @@ def test_gram_cd_with_y_norm2_is_the_least_squares_problem(rng):
     assert gap == pytest.approx(gap_xy, abs=1e-10)
 
 
+@pytest.mark.parametrize("precompute", [True, False])
+def test_screening_drops_only_coordinates_zero_at_the_solution(rng, precompute):
+    X, y = _data(rng, 30, 60)
+    problem = enet_problem(X, y, precompute=precompute)
+    exact, _ = problem.solve(0.05, 0.01, tol=1e-14, max_iter=100_000)
+    for tol in (1e-6, 1e-9):
+        rough, _ = problem.solve(0.05, 0.01, tol=tol, max_iter=100_000)
+        beta, kept = rough.x.copy(), problem._start(rough.x)
+        _, gap, _, nu, xtr = problem._measures(beta, kept, 0.05, 0.01, False)
+        active = problem._screen(beta, kept, np.arange(60), gap, nu, xtr, 0.05, 0.01)
+        dropped = np.setdiff1d(np.arange(60), active)
+        assert dropped.size > 0 and np.all(exact.x[dropped] == 0) and np.all(beta[dropped] == 0)
+        np.testing.assert_allclose(kept, problem._start(beta), atol=1e-12)
+
+
 def test_positive_constraint_holds_and_is_optimal(rng):
     X, y = _data(rng, 60, 8)
     y = y - 3 * X[:, 2]

@@ -211,9 +211,15 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         )
         rho = self._mixing()
         result, gap = problem.solve(
-            self.alpha * rho, self.alpha * (1.0 - rho), self._start(X.shape[1]),
-            tol=self.tol, max_iter=self.max_iter, positive=self.positive,
-            selection=self.selection, random_state=self.random_state, owner=name,
+            self.alpha * rho,
+            self.alpha * (1.0 - rho),
+            self._start(X.shape[1]),
+            tol=self.tol,
+            max_iter=self.max_iter,
+            positive=self.positive,
+            selection=self.selection,
+            random_state=self.random_state,
+            owner=name,
         )
         self.coef_ = result.x.astype(X.dtype)
         self.intercept_ = float(y_mean - x_mean @ result.x)
@@ -398,8 +404,15 @@ def enet_path(
     """
     validate_params(
         _PATH_OPTIONS,
-        {"l1_ratio": l1_ratio, "eps": eps, "n_alphas": n_alphas, "alphas": alphas,
-         "precompute": precompute, "positive": positive, "return_n_iter": return_n_iter},
+        {
+            "l1_ratio": l1_ratio,
+            "eps": eps,
+            "n_alphas": n_alphas,
+            "alphas": alphas,
+            "precompute": precompute,
+            "positive": positive,
+            "return_n_iter": return_n_iter,
+        },
         "enet_path",
     )
     X, y = check_X_y(X, y, estimator_name="enet_path", y_numeric=True)
@@ -444,8 +457,12 @@ def _check_alphas(alphas: Any) -> np.ndarray:
 
 
 def _follow(
-    problem: ElasticNetProblem, grid: np.ndarray, l1_ratio: float, coef_init: Any,
-    positive: bool, options: dict[str, Any],
+    problem: ElasticNetProblem,
+    grid: np.ndarray,
+    l1_ratio: float,
+    coef_init: Any,
+    positive: bool,
+    options: dict[str, Any],
 ) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Solve along ``grid``, each fit starting from the previous solution."""
     coefs = np.empty((problem.n_features, grid.size))
@@ -454,8 +471,12 @@ def _follow(
     beta = coef_init
     for k, alpha in enumerate(grid):
         result, gaps[k] = problem.solve(
-            alpha * l1_ratio, alpha * (1.0 - l1_ratio), beta, positive=positive,
-            owner="enet_path", **options,
+            alpha * l1_ratio,
+            alpha * (1.0 - l1_ratio),
+            beta,
+            positive=positive,
+            owner="enet_path",
+            **options,
         )
         beta = result.x
         coefs[:, k] = beta
