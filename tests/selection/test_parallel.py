@@ -1,0 +1,100 @@
+"""run_parallel: same results whatever the backend, pluggable backends, Ctrl-C keeps results."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+
+from lemma.exceptions import ParameterError
+from lemma.selection import (
+    BACKENDS,
+    Interrupted,
+    effective_n_jobs,
+    parallel_backend,
+    register_backend,
+    run_parallel,
+)
+
+
+@pytest.mark.parametrize("backend", ["sequential", "threading", "loky"])
+def test_results_in_task_order_for_every_backend(backend):
+    tasks = [partial(pow, 3, k) for k in range(12)]
+    assert run_parallel(tasks, n_jobs=2, backend=backend) == [3**k for k in range(12)]
+
+
+def _finish(k):
+    if k == 4:
+        raise KeyboardInterrupt
+    return k * 10
+
+
+def test_interrupt_keeps_finished_results():
+    with pytest.raises(Interrupted) as caught:
+        run_parallel([partial(_finish, k) for k in range(8)])
+    assert isinstance(caught.value, KeyboardInterrupt)
+    assert caught.value.completed == [0, 1, 2, 3]
+    assert caught.value.results == [0, 10, 20, 30, None, None, None, None]
+
+
+def test_ctrl_c_in_the_main_loop_closes_the_backend():
+    closed = []
+
+    class CtrlCAfterTwo:
+        def __init__(self, n_jobs):
+            pass
+
+        def imap_unordered(self, tasks):
+            try:
+                yield 1, tasks[1]()
+                yield 0, tasks[0]()
+                raise KeyboardInterrupt  # what Ctrl-C does while waiting for a worker
+            finally:
+                closed.append(True)
+
+    register_backend("ctrl-c", CtrlCAfterTwo)
+    try:
+        with pytest.raises(Interrupted) as caught:
+            run_parallel([partial(_finish, k) for k in range(5)], backend="ctrl-c")
+    finally:
+        del BACKENDS["ctrl-c"]
+    assert caught.value.completed == [0, 1]
+    assert caught.value.results == [0, 10, None, None, None]
+    assert closed == [True]
+
+
+def test_registered_backend_is_used_and_context_restores():
+    seen = []
+
+    class Recording:
+        def __init__(self, n_jobs):
+            seen.append(n_jobs)
+
+        def imap_unordered(self, tasks):
+            for i, task in enumerate(tasks):
+                yield i, task()
+
+    register_backend("recording", Recording)
+    try:
+        with parallel_backend("recording", n_jobs=3):
+            assert run_parallel([lambda: 1, lambda: 2]) == [1, 2]
+        assert run_parallel([lambda: 5]) == [5]
+        assert seen == [3]
+    finally:
+        del BACKENDS["recording"]
+
+
+def test_progress_bar_is_silent_without_a_terminal(capsys):
+    assert run_parallel([lambda: 1] * 3, progress=True) == [1, 1, 1]
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_bad_backend_and_n_jobs():
+    with pytest.raises(ParameterError, match="Unknown parallel backend 'dask'"):
+        run_parallel([lambda: 1], backend="dask")
+    with pytest.raises(ParameterError, match="n_jobs"):
+        effective_n_jobs(0)
+    with pytest.raises(ParameterError, match="callable"):
+        register_backend("broken", "not a factory")
+    assert effective_n_jobs(-1) >= 1
