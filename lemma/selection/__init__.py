@@ -6,12 +6,41 @@
   (expanding or sliding window), :class:`LeaveOneOut`, :func:`check_cv`.
 * Hold-out splits (:mod:`lemma.selection.holdout`): :class:`ShuffleSplit`,
   :func:`train_test_split` (stratified or grouped).
+* Cross-validation (:mod:`lemma.selection.validate`): :func:`cross_validate`
+  returning a :class:`CVResult` (scikit-learn's dict plus ``summary()`` with
+  intervals), :func:`cross_val_score`, :func:`cross_val_predict`, and the
+  building blocks of the searches (:func:`fit_and_score`, :func:`fold_tasks`,
+  :func:`evaluate_candidate`).
+* Intervals (:mod:`lemma.selection.intervals`): the Nadeau–Bengio corrected
+  t-interval and the bootstrap over folds.
 * Parallel map (:mod:`lemma.selection.parallel`): :func:`run_parallel` with
   pluggable backends, a progress bar and :class:`Interrupted` on Ctrl-C.
 
+Examples
+--------
+>>> import numpy as np
+>>> from lemma.models.linear import Ridge
+>>> from lemma.selection import cross_validate
+>>> rng = np.random.default_rng(0)
+>>> X = rng.normal(size=(200, 3)); y = X @ [1.0, 2.0, 0.0] + rng.normal(size=200)
+>>> result = cross_validate(Ridge(), X, y, scoring=["r2", "neg_mean_absolute_error"])
+>>> print(result)
+CVResult(5 splits; mean [95% interval]):
+  r2: 0.7937  corrected t [0.6827, 0.9048]  bootstrap [0.7474, 0.84]
+  neg_mean_absolute_error: -0.8149  corrected t [-0.9365, -0.6933]  bootstrap [-0.858, -0.76]
+  keys: fit_time, score_time, test_r2, test_neg_mean_absolute_error
 """
 
+from lemma.selection.cv_result import CVResult
 from lemma.selection.holdout import ShuffleSplit, train_test_split
+from lemma.selection.intervals import (
+    INTERVALS,
+    ScoreInterval,
+    bootstrap_interval,
+    corrected_std_err,
+    corrected_t_interval,
+    score_interval,
+)
 from lemma.selection.parallel import (
     BACKENDS,
     Interrupted,
@@ -33,10 +62,28 @@ from lemma.selection.split import (
     TimeSeriesSplit,
     check_cv,
 )
+from lemma.selection.validate import (
+    FitFailedError,
+    FitFailedWarning,
+    FoldResult,
+    check_scoring,
+    cross_val_predict,
+    cross_val_score,
+    cross_validate,
+    evaluate_candidate,
+    fit_and_score,
+    fold_tasks,
+    report_fit_failures,
+)
 
 __all__ = [
     "BACKENDS",
+    "INTERVALS",
     "BaseCrossValidator",
+    "CVResult",
+    "FitFailedError",
+    "FitFailedWarning",
+    "FoldResult",
     "GroupKFold",
     "Interrupted",
     "KFold",
@@ -44,14 +91,27 @@ __all__ = [
     "PredefinedSplits",
     "RepeatedKFold",
     "RepeatedStratifiedKFold",
+    "ScoreInterval",
     "ShuffleSplit",
     "StratifiedGroupKFold",
     "StratifiedKFold",
     "TimeSeriesSplit",
+    "bootstrap_interval",
     "check_cv",
+    "check_scoring",
+    "corrected_std_err",
+    "corrected_t_interval",
+    "cross_val_predict",
+    "cross_val_score",
+    "cross_validate",
     "effective_n_jobs",
+    "evaluate_candidate",
+    "fit_and_score",
+    "fold_tasks",
     "parallel_backend",
     "register_backend",
+    "report_fit_failures",
     "run_parallel",
+    "score_interval",
     "train_test_split",
 ]

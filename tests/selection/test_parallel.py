@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 
+import numpy as np
 import pytest
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.tree import DecisionTreeClassifier
 
+from lemma.base import BaseEstimator, RegressorMixin
 from lemma.exceptions import ParameterError
 from lemma.selection import (
     BACKENDS,
     Interrupted,
+    KFold,
+    cross_validate,
     effective_n_jobs,
     parallel_backend,
     register_backend,
@@ -17,10 +24,53 @@ from lemma.selection import (
 )
 
 
+class InterruptOnFit(RegressorMixin, BaseEstimator):
+    """Predicts the mean; the k-th fit (counted over all instances) raises KeyboardInterrupt."""
+
+    calls = 0
+    lock = threading.Lock()
+
+    def __init__(self, k=3):
+        self.k = k
+
+    def fit(self, X, y):
+        with type(self).lock:
+            type(self).calls += 1
+            call = type(self).calls
+        if call == self.k:
+            raise KeyboardInterrupt
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+@pytest.fixture
+def data(rng):
+    X = rng.normal(size=(120, 4))
+    y = X @ [1.0, -2.0, 0.5, 0.0] + rng.normal(size=120)
+    return X, y
+
+
 @pytest.mark.parametrize("backend", ["sequential", "threading", "loky"])
 def test_results_in_task_order_for_every_backend(backend):
     tasks = [partial(pow, 3, k) for k in range(12)]
     assert run_parallel(tasks, n_jobs=2, backend=backend) == [3**k for k in range(12)]
+
+
+def test_n_jobs_2_gives_identical_scores(data, seed):
+    X, y = data
+    model = RandomForestRegressor(n_estimators=10, max_features=2, random_state=seed)
+    one = cross_validate(model, X, y, cv=KFold(4, shuffle=True, random_state=seed))
+    two = cross_validate(model, X, y, cv=KFold(4, shuffle=True, random_state=seed), n_jobs=2)
+    assert np.array_equal(one["test_score"], two["test_score"])
+    tree = DecisionTreeClassifier(max_features=2, random_state=seed)
+    labels = (y > 0).astype(int)
+    first = cross_validate(tree, X, labels, scoring=["accuracy", "roc_auc"], n_jobs=1)
+    second = cross_validate(tree, X, labels, scoring=["accuracy", "roc_auc"], n_jobs=2)
+    for key in ("test_accuracy", "test_roc_auc"):
+        assert np.array_equal(first[key], second[key])
 
 
 def _finish(k):
@@ -61,6 +111,24 @@ def test_ctrl_c_in_the_main_loop_closes_the_backend():
     assert caught.value.completed == [0, 1]
     assert caught.value.results == [0, 10, None, None, None]
     assert closed == [True]
+
+
+@pytest.mark.parametrize(("n_jobs", "backend"), [(1, None), (2, "threading")])
+def test_interrupt_during_cross_validation(data, n_jobs, backend):
+    X, y = data
+    InterruptOnFit.calls = 0
+    with pytest.raises(Interrupted) as caught:
+        with parallel_backend(backend or "sequential"):
+            cross_validate(InterruptOnFit(k=3), X, y, cv=5, n_jobs=n_jobs)
+    interrupted = caught.value
+    if n_jobs == 1:
+        assert interrupted.completed == [0, 1]
+    assert 1 <= len(interrupted.completed) <= 4
+    for i, fold in enumerate(interrupted.results):
+        if i in interrupted.completed:
+            assert np.isfinite(fold.test_scores["score"]) and fold.n_test == 24
+        else:
+            assert fold is None
 
 
 def test_registered_backend_is_used_and_context_restores():
