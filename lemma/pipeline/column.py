@@ -208,12 +208,12 @@ class ColumnTransformer(TransformerMixin, Composition):
     Examples
     --------
     >>> import pandas as pd
-    >>> from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    >>> from lemma.prep import OneHotEncoder, StandardScaler
     >>> from lemma.pipeline import ColumnTransformer
     >>> df = pd.DataFrame({"age": [20.0, 30.0, 40.0], "city": ["Oslo", "Rome", "Oslo"],
     ...                    "id": [7, 8, 9]})
     >>> ct = ColumnTransformer([("num", StandardScaler(), ["age"]),
-    ...                         ("cat", OneHotEncoder(sparse_output=False), ["city"])])
+    ...                         ("cat", OneHotEncoder(), ["city"])])
     >>> out = ct.fit_transform(df)
     >>> list(out.columns)
     ['num__age', 'cat__city_Oslo', 'cat__city_Rome']
@@ -548,7 +548,7 @@ def make_column_transformer(
 
     Examples
     --------
-    >>> from sklearn.preprocessing import StandardScaler
+    >>> from lemma.prep import StandardScaler
     >>> from lemma.pipeline import make_column_transformer
     >>> ct = make_column_transformer((StandardScaler(), [0]), (StandardScaler(), [1]),
     ...                              remainder="passthrough")

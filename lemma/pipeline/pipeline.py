@@ -152,6 +152,20 @@ def _fit_transform_one(transformer: Any, X: Any, y: Any, params: dict) -> tuple[
     return transformer.fit(X, y, **params).transform(X), transformer
 
 
+def _accepts_nan(steps: list[Any]) -> bool:
+    """NaN in X is accepted when every step accepts it up to the first imputer.
+
+    An imputer is recognised by its ``missing_values`` parameter (lemma's and
+    scikit-learn's imputers have one); the steps after it never see NaN.
+    """
+    for step in steps:
+        if not tags_of(step).allow_nan:
+            return False
+        if hasattr(step, "missing_values"):
+            return True
+    return True
+
+
 def _is_memory(value: Any) -> bool:
     return value is None or isinstance(value, str) or hasattr(value, "cache")
 
@@ -197,6 +211,9 @@ class Pipeline(Composition):
     After a row filter, ``sample_weight`` and any routed fit parameter with one
     entry per input row are restricted to the kept rows.
 
+    The pipeline accepts NaN in ``X`` (its ``allow_nan`` tag) when every step does,
+    up to the first imputer (a step with a ``missing_values`` parameter).
+
     ``fit_transform`` and ``fit_predict`` return outputs for the rows the final step
     was fitted on: when a filter removed rows, these are the kept rows (positions
     ``kept_rows_``), not every row of ``X``. ``transform`` and ``predict`` skip the
@@ -207,7 +224,7 @@ class Pipeline(Composition):
     >>> import numpy as np
     >>> from lemma.models.linear import LinearRegression
     >>> from lemma.pipeline import Pipeline
-    >>> from sklearn.preprocessing import StandardScaler
+    >>> from lemma.prep import StandardScaler
     >>> X = np.array([[1.0, 10.0], [2.0, 30.0], [3.0, 20.0], [4.0, 50.0]])
     >>> y = X @ [2.0, 0.1] + 1.0
     >>> pipe = Pipeline([("scale", StandardScaler()), ("model", LinearRegression())])
@@ -610,7 +627,7 @@ class Pipeline(Composition):
         if not steps:
             return tags
         first = tags_of(steps[0])
-        tags.allow_nan = all(tags_of(s).allow_nan for s in steps)
+        tags.allow_nan = _accepts_nan(steps)
         tags.string_input = first.string_input
         tags.positive_X = first.positive_X
         tags.pairwise = first.pairwise
@@ -657,7 +674,7 @@ def make_pipeline(*steps: Any, memory: Any = None, verbose: bool = False) -> Pip
     --------
     >>> from lemma.models.linear import LinearRegression
     >>> from lemma.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import StandardScaler
+    >>> from lemma.prep import StandardScaler
     >>> make_pipeline(StandardScaler(), StandardScaler(), LinearRegression()).named_steps.keys()
     dict_keys(['standardscaler-1', 'standardscaler-2', 'linearregression'])
     """

@@ -266,6 +266,24 @@ def test_verbose_names_each_step(data, capsys):
     assert lines[1].startswith("[Pipeline] (step 2 of 2) model:")
 
 
+def test_tags_come_from_the_steps():
+    from sklearn.impute import SimpleImputer
+    from sklearn.utils import get_tags
+
+    regressor = Pipeline([("scale", StandardScaler()), ("model", Ridge())])
+    tags = regressor.__lemma_tags__()
+    assert tags.estimator_type == "regressor" and tags.requires_y
+    # the scikit-learn scaler passes NaN on, and Ridge refuses it
+    assert not tags.allow_nan
+    imputed = Pipeline([("impute", SimpleImputer()), ("model", Ridge())])
+    assert imputed.__lemma_tags__().allow_nan
+    classifier = Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())])
+    assert get_tags(classifier).estimator_type == "classifier"
+    transformer = Pipeline([("scale", StandardScaler()), ("pca", PCA())])
+    assert get_tags(transformer).transformer_tags is not None
+    assert get_tags(regressor).transformer_tags is None
+
+
 # ---------------------------------------------------------------------------- bad input
 def test_not_fitted():
     pipe = Pipeline([("scale", StandardScaler()), ("model", LinearRegression())])
