@@ -25,8 +25,9 @@ ndarray             bool/number/str/bytes/datetime: ``ref`` = "arrays/<k>.npy"
                     ``allow_pickle=False``); object dtype: ``dtype`` = "object",
                     ``shape``, ``items`` (each element a node)
 scalar              NumPy scalar: ``dtype`` and ``value`` (or ``hex``: its bytes)
-dtype, type, ufunc  a NumPy dtype (``str``), a NumPy scalar type or builtin type,
-                    a NumPy ufunc, by name
+dtype, type, ufunc  a NumPy dtype (``str``), a NumPy scalar type (concrete or
+                    abstract, as ``np.number``), a builtin type, a NumPy ufunc,
+                    by name
 RandomState,        the bit generator's name and state
 Generator
 Series, Index,      values per column with their dtype (NumPy, category, string,
@@ -75,10 +76,12 @@ __all__ = ["ALLOWED_CLASSES", "ModelFileError", "ModelSaveError", "decode", "enc
 
 #: lemma's own record classes a model may hold, name -> (module, attribute).
 ALLOWED_CLASSES: dict[str, tuple[str, str]] = {
+    "ColumnSelector": ("lemma.pipeline", "ColumnSelector"),
     "GLMResults": ("lemma.stats.inference", "GLMResults"),
     "LstsqResult": ("lemma.linalg", "LstsqResult"),
     "OLSResults": ("lemma.stats.inference", "OLSResults"),
     "OptimizeResult": ("lemma.optim", "OptimizeResult"),
+    "RowRemoval": ("lemma.pipeline", "RowRemoval"),
     "Separation": ("lemma.stats.inference", "Separation"),
     "Summary": ("lemma.stats.inference", "Summary"),
     "Tags": ("lemma.base", "Tags"),
@@ -91,6 +94,21 @@ _JSON_SCALARS = (str, int, bool, type(None))
 _NPY_KINDS = "biufcmMUS"  # dtype kinds np.save stores without pickle
 _NON_FINITE = {"nan": np.nan, "inf": math.inf, "-inf": -math.inf}  # np.nan: the usual default
 _BUILTIN_TYPES = {t.__name__: t for t in (bool, int, float, complex, str, bytes, object)}
+_ABSTRACT_NUMPY_TYPES = {
+    t.__name__: t
+    for t in (
+        np.generic,
+        np.number,
+        np.integer,
+        np.signedinteger,
+        np.unsignedinteger,
+        np.inexact,
+        np.floating,
+        np.complexfloating,
+        np.flexible,
+        np.character,
+    )
+}
 _BIT_GENERATORS = {
     cls.__name__: cls
     for cls in (
@@ -261,6 +279,8 @@ def _enc_dtype(enc: _Encoder, value: np.dtype, path: str, depth: int) -> dict:
 def _enc_type(enc: _Encoder, value: type, path: str, depth: int) -> dict:
     if _BUILTIN_TYPES.get(value.__name__) is value:
         return {"builtin": value.__name__}
+    if _ABSTRACT_NUMPY_TYPES.get(value.__name__) is value:
+        return {"numpy_abstract": value.__name__}
     if issubclass(value, np.generic):
         try:
             dtype = np.dtype(value)
@@ -458,6 +478,8 @@ def _dec_dtype(dec: _Decoder, node: dict, path: str, depth: int) -> np.dtype:
 def _dec_type(dec: _Decoder, node: dict, path: str, depth: int) -> type:
     if "builtin" in node:
         return _BUILTIN_TYPES[node["builtin"]]
+    if "numpy_abstract" in node:
+        return _ABSTRACT_NUMPY_TYPES[node["numpy_abstract"]]
     return _plain_dtype(node["numpy"]).type
 
 

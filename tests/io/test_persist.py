@@ -25,7 +25,7 @@ import pytest
 
 import lemma
 from lemma import all_estimators
-from lemma.base import BaseEstimator
+from lemma.base import BaseEstimator, clone
 from lemma.io import persist
 from lemma.io.persist import ModelFileError, ModelSaveError, load, load_file, save
 from lemma.io.schema import FeatureSchema
@@ -74,14 +74,23 @@ def _data(estimator: BaseEstimator, rng: np.random.Generator):
     return X, y
 
 
+def _instance(name: str, cls: type) -> BaseEstimator:
+    """``cls`` built with CHECK_PARAMS (cloned: those step instances are shared)."""
+    return cls(**{k: clone(v, safe=False) for k, v in CHECK_PARAMS.get(name, {}).items()})
+
+
 def _fitted(name: str, cls: type, rng: np.random.Generator):
-    estimator = cls(**CHECK_PARAMS.get(name, {}))
+    estimator = _instance(name, cls)
     X, y = _data(estimator, rng)
     estimator.fit(X) if y is None else estimator.fit(X, y)
     return estimator, X
 
 
 # ---------------------------------------------------------------------- exact equality
+def _is_lemma_record(value) -> bool:
+    return type(value).__module__.startswith("lemma.") and hasattr(value, "__dict__")
+
+
 def _assert_same(a, b, path: str = "model") -> None:
     """``a`` and ``b`` are equal bit for bit, recursively (types, dtypes, NaNs, signs)."""
     assert type(a) is type(b), f"{path}: {type(a)} != {type(b)}"
@@ -110,7 +119,7 @@ def _assert_same(a, b, path: str = "model") -> None:
         assert len(a) == len(b), path
         for i, (x, z) in enumerate(zip(a, b, strict=True)):
             _assert_same(x, z, f"{path}[{i}]")
-    elif isinstance(a, BaseEstimator) or dataclasses.is_dataclass(a):
+    elif isinstance(a, BaseEstimator) or dataclasses.is_dataclass(a) or _is_lemma_record(a):
         # attribute order in __dict__ is not behaviour: parameters are restored first
         _assert_same(dict(sorted(vars(a).items())), dict(sorted(vars(b).items())), path)
     else:
@@ -147,7 +156,7 @@ def test_round_trip_is_exact_for_every_registered_estimator(name, cls, rng, tmp_
 
 @pytest.mark.parametrize(("name", "cls"), all_estimators(), ids=[n for n, _ in all_estimators()])
 def test_unfitted_estimators_round_trip(name, cls, tmp_path):
-    model = cls(**CHECK_PARAMS.get(name, {}))
+    model = _instance(name, cls)
     loaded = _round_trip(model, tmp_path)
     assert repr(loaded) == repr(model)
     _assert_same(model, loaded)
@@ -518,3 +527,105 @@ def test_refusals_are_value_errors_with_one_line_messages(saved):
         load(saved)
     assert "\n" not in str(info.value)
     assert isinstance(info.value, lemma.exceptions.LemmaError)
+
+
+# ---------------------------------------------------------------------- pipelines
+@pytest.fixture
+def pending_registry(monkeypatch):
+    """The registry, plus Pipeline, ColumnTransformer, LogisticRegression if not listed yet."""
+    pipeline = pytest.importorskip("lemma.pipeline")
+    from lemma.io import serialize
+    from lemma.models import linear
+
+    listed = serialize._estimator_classes()
+    pending = {
+        "Pipeline": pipeline,
+        "ColumnTransformer": pipeline,
+        "LogisticRegression": linear,
+    }
+    extra = {
+        name: getattr(module, name)
+        for name, module in pending.items()
+        if name not in listed and hasattr(module, name)
+    }
+    monkeypatch.setattr(serialize, "_estimator_classes", lambda: {**listed, **extra})
+    return pipeline
+
+
+def _mixed_frame(rng, n=60):
+    X = pd.DataFrame(
+        {
+            "size": rng.normal(size=n),
+            "age": rng.normal(size=n),
+            "city": rng.choice(["Oslo", "Rome", "Lima"], size=n),
+        }
+    )
+    X.loc[[1, n - 2], "age"] = np.nan
+    return X
+
+
+def test_a_pipeline_with_a_column_transformer_round_trips_exactly(pending_registry, rng, tmp_path):
+    pipeline = pending_registry
+    prep = pytest.importorskip("lemma.prep")
+    if not hasattr(prep, "OneHotEncoder"):
+        pytest.skip("lemma.prep.OneHotEncoder is not available yet")
+    X = _mixed_frame(rng)
+    y = 2 * X["size"] + (X["city"] == "Oslo") + rng.normal(scale=0.1, size=len(X))
+    columns = pipeline.make_column_transformer(
+        (pipeline.make_pipeline(prep.SimpleImputer(), prep.StandardScaler()), ["size", "age"]),
+        (prep.OneHotEncoder(), pipeline.make_column_selector(kind="categorical")),
+    )
+    model = pipeline.make_pipeline(columns, lemma.Ridge(alpha=0.1)).fit(X, y)
+    loaded = _round_trip(model, tmp_path, schema=X)
+    _assert_same(model, loaded)
+    _assert_same(model.predict(X), loaded.predict(X))
+    new = _mixed_frame(rng, n=10)
+    _assert_same(model.predict(new), loaded.predict(new))
+    _assert_same(model.get_params(), loaded.get_params())
+    assert loaded.named_steps["ridge"] is loaded.steps[-1][1]
+
+
+def test_a_classifier_pipeline_keeps_its_probabilities(pending_registry, rng, tmp_path):
+    from lemma.io import serialize
+
+    pipeline = pending_registry
+    classifiers = serialize._estimator_classes()
+    if "LogisticRegression" not in classifiers:
+        pytest.skip("LogisticRegression is not available yet")
+    prep = pytest.importorskip("lemma.prep")
+    X = _mixed_frame(rng)[["size", "age"]]
+    y = np.where(X["size"] + rng.normal(scale=0.5, size=len(X)) > 0, "high", "low")
+    model = pipeline.make_pipeline(prep.SimpleImputer(), classifiers["LogisticRegression"]()).fit(
+        X, y
+    )
+    loaded = _round_trip(model, tmp_path)
+    for method in ("predict", "predict_proba", "decision_function"):
+        _assert_same(getattr(model, method)(X), getattr(loaded, method)(X), method)
+
+
+def test_pipeline_records_round_trip(pending_registry):
+    pipeline = pending_registry
+    records = [
+        pipeline.RowRemoval("dedupe", 5, np.array([1, 3]), np.array([1, 3])),
+        pipeline.make_column_selector("^a", dtype_include=np.number, kind="numeric"),
+    ]
+    restored = decode(*encode(records))
+    _assert_same(records, restored)
+    frame = pd.DataFrame({"ab": [1.0], "ac": ["x"], "b": [2.0]})
+    assert restored[1](frame) == records[1](frame) == ["ab"]
+
+
+@pytest.mark.parametrize("labels", [["no", "yes"], ["x", "y", "z"]])
+def test_glm_inference_results_survive(pending_registry, labels, rng, tmp_path):
+    from lemma.io import serialize
+
+    classes = serialize._estimator_classes()
+    if "LogisticRegression" not in classes:
+        pytest.skip("LogisticRegression is not available yet")
+    X = pd.DataFrame(rng.normal(size=(120, 2)), columns=["u", "v"])
+    y = np.asarray(labels)[rng.integers(len(labels), size=120)]
+    model = classes["LogisticRegression"](penalty=None).fit(X, y)
+    assert model.result_ is not None
+    loaded = _round_trip(model, tmp_path)
+    _assert_same(model, loaded)
+    assert loaded.summary().as_text() == model.summary().as_text()
