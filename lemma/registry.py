@@ -39,6 +39,12 @@ PUBLIC: dict[str, str] = {
     "RobustScaler": "lemma.prep",
     "OneHotEncoder": "lemma.prep",
     "OrdinalEncoder": "lemma.prep",
+    # composition
+    "Pipeline": "lemma.pipeline",
+    "make_pipeline": "lemma.pipeline",
+    "ColumnTransformer": "lemma.pipeline",
+    "make_column_transformer": "lemma.pipeline",
+    "make_column_selector": "lemma.pipeline",
 }
 
 
@@ -54,7 +60,9 @@ def all_estimators(type_filter: str | None = None) -> list[tuple[str, type]]:
     Parameters
     ----------
     type_filter : {"classifier", "regressor", "transformer", "clusterer"} or None
-        Keep only estimators of that kind.
+        Keep only estimators of that kind that can be built with their defaults
+        (meta-estimators such as ``Pipeline`` need arguments and take their kind
+        from their steps, so they are listed only without a filter).
     """
     from lemma.base import BaseEstimator, TransformerMixin
 
@@ -64,10 +72,14 @@ def all_estimators(type_filter: str | None = None) -> list[tuple[str, type]]:
         if not (isinstance(obj, type) and issubclass(obj, BaseEstimator)):
             continue
         if type_filter is not None:
+            try:
+                instance = obj()
+            except TypeError:  # needs arguments (Pipeline): its kind is its steps'
+                continue
             if type_filter == "transformer":
                 if not issubclass(obj, TransformerMixin):
                     continue
-            elif obj().__lemma_tags__().estimator_type != type_filter:
+            elif instance.__lemma_tags__().estimator_type != type_filter:
                 continue
         found.append((name, obj))
     return found

@@ -12,12 +12,29 @@ import warnings
 import pytest
 
 from lemma import all_estimators
+from lemma.models.linear import LinearRegression
+from lemma.prep import StandardScaler
 
 sklearn_checks = pytest.importorskip("sklearn.utils.estimator_checks")
 
 #: Parameters used for the checks where the defaults do not suit scikit-learn's tiny
 #: datasets, with the reason.
-CHECK_PARAMS: dict[str, dict] = {}
+CHECK_PARAMS: dict[str, dict] = {
+    # meta-estimators need their parts; a representative one of each
+    "Pipeline": {"steps": [("scale", StandardScaler()), ("model", LinearRegression())]},
+    "ColumnTransformer": {"transformers": [("scale", StandardScaler(), slice(0, None))]},
+}
+
+#: Checks expected to fail, with the reason (marked xfail, as scikit-learn marks its own).
+EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
+    "Pipeline": {
+        "check_estimators_overwrite_params": (
+            "a Pipeline fits its steps in place (scikit-learn's API: pipe.named_steps holds "
+            "the fitted steps), so the estimators in 'steps' change during fit; "
+            "scikit-learn's Pipeline fails this check for the same reason"
+        ),
+    },
+}
 
 
 def _instances():
@@ -40,7 +57,10 @@ pytestmark = [
 # BaseEstimator (by design: it is not a runtime dependency of lemma).
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Estimator .* does not inherit from `sklearn")
-    _sklearn_checks = sklearn_checks.parametrize_with_checks(list(_instances()))
+    _sklearn_checks = sklearn_checks.parametrize_with_checks(
+        list(_instances()),
+        expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
+    )
 
 
 @_sklearn_checks
