@@ -39,6 +39,7 @@ PUBLIC: dict[str, str] = {
     "RobustScaler": "lemma.prep",
     "OneHotEncoder": "lemma.prep",
     "OrdinalEncoder": "lemma.prep",
+    "TargetEncoder": "lemma.prep",
     # composition
     "Pipeline": "lemma.pipeline",
     "make_pipeline": "lemma.pipeline",

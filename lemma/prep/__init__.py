@@ -19,6 +19,7 @@ array([1., 2., 3.])
 from lemma.prep.encode import OneHotEncoder, OrdinalEncoder
 from lemma.prep.impute import SimpleImputer
 from lemma.prep.scale import MinMaxScaler, RobustScaler, StandardScaler
+from lemma.prep.target_encoder import TargetEncoder
 
 __all__ = [
     "MinMaxScaler",
@@ -27,4 +28,5 @@ __all__ = [
     "RobustScaler",
     "SimpleImputer",
     "StandardScaler",
+    "TargetEncoder",
 ]

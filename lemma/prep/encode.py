@@ -134,14 +134,20 @@ class _CategoricalEncoder(TransformerMixin, BaseEstimator):
             f"them; pass {self._unknown_advice()}, or fit on data that includes them."
         )
 
-    def _codes(self, X: Any) -> tuple[list[np.ndarray], int]:
-        """Codes of every column of ``X`` against ``categories_`` (-1 for unknown values)."""
-        columns, n_samples = read_columns(self, X, reset=False)
+    def _codes(self, X: Any, columns: list | None = None) -> tuple[list[np.ndarray], int]:
+        """Codes of every column of ``X`` against ``categories_`` (-1 for unknown values).
+
+        ``columns`` are X's columns when already read (in ``fit``).
+        """
+        if columns is None:
+            columns, n_samples = read_columns(self, X, reset=False)
+        else:
+            n_samples = columns[0].shape[0]
         labels = column_labels(self, range(len(columns)), len(columns))
         codes = []
         for j, values in enumerate(columns):
             column_codes = encode_column(values, self.categories_[j])
-            if self.handle_unknown == "error" and (column_codes < 0).any():
+            if getattr(self, "handle_unknown", "ignore") == "error" and (column_codes < 0).any():
                 self._raise_unknown(values, column_codes, labels[j], "at fit")
             codes.append(column_codes)
         return codes, n_samples
