@@ -61,7 +61,7 @@ import io
 import json
 import os
 import re
-import tempfile
+import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -228,9 +228,15 @@ def save(
         "members": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    if not path.parent.is_dir():
+        raise ParameterError(
+            f"cannot save to {str(path)!r}: the folder {str(path.parent)!r} does not exist; "
+            "create it first."
+        )
+    # a temporary neighbour, moved into place when complete (permissions follow the umask)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        with os.fdopen(handle, "wb") as f, zipfile.ZipFile(f, "w") as archive:
+        with open(temporary, "xb") as f, zipfile.ZipFile(f, "w") as archive:
             for name, data in {"manifest.json": _json_bytes(manifest), **members}.items():
                 info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED

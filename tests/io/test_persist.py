@@ -629,3 +629,16 @@ def test_glm_inference_results_survive(pending_registry, labels, rng, tmp_path):
     loaded = _round_trip(model, tmp_path)
     _assert_same(model, loaded)
     assert loaded.summary().as_text() == model.summary().as_text()
+
+
+def test_save_into_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(ValueError, match=r"the folder .* does not exist; create it first"):
+        save(lemma.Ridge(), tmp_path / "no" / "m.lemma")
+
+
+def test_saved_files_follow_the_umask_like_any_other_file(tmp_path):
+    path = save(lemma.Ridge(), tmp_path / "m.lemma")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    assert path.stat().st_mode == plain.stat().st_mode
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
