@@ -46,7 +46,7 @@ import pandas as pd
 
 from lemma.exceptions import DataValidationError
 from lemma.io.persist import load_file
-from lemma.io.schema import Problem
+from lemma.io.schema import Problem, SchemaError
 
 __all__ = ["predict_file", "read_data", "run"]
 
@@ -241,7 +241,13 @@ def predict_file(
         )
     frame = read_data(data)
     if saved.schema is not None:
-        notes = saved.schema.check(frame, allow_extra=allow_extra)
+        try:
+            notes = saved.schema.check(frame, allow_extra=allow_extra)
+        except SchemaError as exc:
+            if any(p.kind == "extra_column" for p in exc.problems):
+                remedy = "fix the data, or pass --allow-extra to ignore the extra columns"
+                raise SchemaError(exc.problems, remedy) from exc
+            raise
         X = saved.schema.conform(frame, allow_extra=allow_extra)
     else:
         X, notes = _select_columns(model, frame)

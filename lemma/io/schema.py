@@ -58,13 +58,16 @@ _SHOWN = 5  # values shown per problem
 class SchemaError(LemmaError, ValueError):
     """Data do not match a model's training schema; ``problems`` lists every mismatch."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(
+        self,
+        problems: list[Problem],
+        remedy: str = "fix the data (or retrain the model on data like it)",
+    ) -> None:
         self.problems = problems
         count = _count(len(problems), "problem")
         listed = "; ".join(p.message for p in problems)
         super().__init__(
-            f"the data do not match the model's training schema ({count}): {listed}; "
-            "fix the data (or retrain the model on data like it)"
+            f"the data do not match the model's training schema ({count}): {listed}; {remedy}"
         )
 
 

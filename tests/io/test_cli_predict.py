@@ -157,6 +157,7 @@ def test_a_schema_mismatch_lists_every_problem_on_one_line(model_path, training,
     assert "(3 problems)" in stderr
     assert "missing columns ['age']" in stderr and "extra columns ['colour']" in stderr
     assert "column 'rooms' expects whole numbers but holds other values in 2 rows" in stderr
+    assert "or pass --allow-extra to ignore the extra columns" in stderr
     code, _, stderr = _run(capsys, "predict", model_path, tmp_path / "new.csv", "--allow-extra")
     assert code == 2 and "extra columns" not in stderr
 
