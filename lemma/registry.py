@@ -46,6 +46,8 @@ PUBLIC: dict[str, str] = {
     "ColumnTransformer": "lemma.pipeline",
     "make_column_transformer": "lemma.pipeline",
     "make_column_selector": "lemma.pipeline",
+    "FeatureUnion": "lemma.pipeline",
+    "make_union": "lemma.pipeline",
 }
 
 

@@ -23,6 +23,7 @@ CHECK_PARAMS: dict[str, dict] = {
     # meta-estimators need their parts; a representative one of each
     "Pipeline": {"steps": [("scale", StandardScaler()), ("model", LinearRegression())]},
     "ColumnTransformer": {"transformers": [("scale", StandardScaler(), slice(0, None))]},
+    "FeatureUnion": {"transformer_list": [("scale", StandardScaler())]},
 }
 
 #: Checks expected to fail, with the reason (marked xfail, as scikit-learn marks its own).
