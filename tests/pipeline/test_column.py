@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -125,6 +126,9 @@ def test_remainder_transformer_and_transformers_(frame):
     assert list(out.columns)[-3:] == ["remainder__age", "remainder__income", "remainder__score"]
     assert ours.output_indices_["gone"] == slice(0, 0)
     assert ours.get_params()["remainder__with_mean"] is True
+    ours.set_params(cat="drop", remainder__with_std=False)
+    assert ours.transformers[0] == ("cat", "drop", ["city"]) and not ours.remainder.with_std
+    assert ours.fit_transform(frame).columns[0] == "remainder__age"
 
 
 def test_cross_validation_inside_pipeline_matches_sklearn(frame, rng):
@@ -186,7 +190,8 @@ def test_scalar_column_gives_one_dimensional_input(frame):
 def test_parallel_fit_equals_sequential(frame):
     transformers = _pair(["age", "income"], ["city"])
     one = ColumnTransformer(transformers).fit_transform(frame)
-    two = ColumnTransformer(clone(transformers, safe=False), n_jobs=2).fit_transform(frame)
+    with joblib.parallel_config(backend="threading"):  # threads start fast; same code path
+        two = ColumnTransformer(clone(transformers, safe=False), n_jobs=2).fit_transform(frame)
     pd.testing.assert_frame_equal(one, two)
 
 
