@@ -4,6 +4,7 @@ regression — each file opens with the objective it minimises."""
 from lemma.models.linear.lasso import ElasticNet, Lasso, enet_path, lasso_path
 from lemma.models.linear.logistic import LogisticRegression, logistic_path
 from lemma.models.linear.ols import LinearRegression
+from lemma.models.linear.poisson import PoissonRegressor
 from lemma.models.linear.ridge import Ridge
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Lasso",
     "LinearRegression",
     "LogisticRegression",
+    "PoissonRegressor",
     "Ridge",
     "enet_path",
     "lasso_path",

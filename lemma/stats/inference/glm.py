@@ -153,6 +153,8 @@ class GLMResults:
     separation: Separation | None = None
     reference_class: str | None = None
     notes_extra: list[str] = field(default_factory=list)
+    #: Residual deviance ``2(ℓ_saturated − ℓ)`` where the family defines it (Poisson).
+    deviance: float | None = None
 
     # ------------------------------------------------------------------ basics
     @property
@@ -256,6 +258,8 @@ class GLMResults:
             ("", ""),
             ("BIC", self.bic),
         ]
+        if self.deviance is not None:
+            info[-2] = ("Deviance", self.deviance)
         flat_est = np.asarray(self.params).ravel(order="F")
         index = self.cov_params().index
         if self.inference_valid:
