@@ -207,9 +207,12 @@ class Pipeline(Composition):
     ``<step>__<param>`` to that step's ``fit``; ``sample_weight`` goes to every step
     whose ``fit`` accepts it (and to row filters), and must be accepted by a final
     step that predicts; a transformer whose ``fit`` has no ``sample_weight`` is fitted
-    unweighted.
-    After a row filter, ``sample_weight`` and any routed fit parameter with one
-    entry per input row are restricted to the kept rows.
+    unweighted. After a row filter, ``sample_weight`` and any routed fit parameter
+    with one entry per input row are restricted to the kept rows.
+
+    A row filter implements ``fit_resample(X, y=None, sample_weight=None)`` returning
+    ``(X, y, sample_weight)`` without the removed rows, and sets ``removed_rows_`` (their
+    positions in its own input); see :class:`lemma.base.SampleFilterMixin`.
 
     The pipeline accepts NaN in ``X`` (its ``allow_nan`` tag) when every step does,
     up to the first imputer (a step with a ``missing_values`` parameter).
