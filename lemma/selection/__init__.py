@@ -11,6 +11,9 @@
   intervals), :func:`cross_val_score`, :func:`cross_val_predict`, and the
   building blocks of the searches (:func:`fit_and_score`, :func:`fold_tasks`,
   :func:`evaluate_candidate`).
+* Curves (:mod:`lemma.selection.curves`): :func:`learning_curve`,
+  :func:`validation_curve` and :func:`diagnose_fit` — under-fitting, over-fitting
+  or fine, with the numbers behind the verdict.
 * Intervals (:mod:`lemma.selection.intervals`): the Nadeau–Bengio corrected
   t-interval and the bootstrap over folds.
 * Parallel map (:mod:`lemma.selection.parallel`): :func:`run_parallel` with
@@ -31,6 +34,14 @@ CVResult(5 splits; mean [95% interval]):
   keys: fit_time, score_time, test_r2, test_neg_mean_absolute_error
 """
 
+from lemma.selection.curves import (
+    FitDiagnosis,
+    LearningCurveResult,
+    ValidationCurveResult,
+    diagnose_fit,
+    learning_curve,
+    validation_curve,
+)
 from lemma.selection.cv_result import CVResult
 from lemma.selection.holdout import ShuffleSplit, train_test_split
 from lemma.selection.intervals import (
@@ -81,12 +92,14 @@ __all__ = [
     "INTERVALS",
     "BaseCrossValidator",
     "CVResult",
+    "FitDiagnosis",
     "FitFailedError",
     "FitFailedWarning",
     "FoldResult",
     "GroupKFold",
     "Interrupted",
     "KFold",
+    "LearningCurveResult",
     "LeaveOneOut",
     "PredefinedSplits",
     "RepeatedKFold",
@@ -96,6 +109,7 @@ __all__ = [
     "StratifiedGroupKFold",
     "StratifiedKFold",
     "TimeSeriesSplit",
+    "ValidationCurveResult",
     "bootstrap_interval",
     "check_cv",
     "check_scoring",
@@ -104,14 +118,17 @@ __all__ = [
     "cross_val_predict",
     "cross_val_score",
     "cross_validate",
+    "diagnose_fit",
     "effective_n_jobs",
     "evaluate_candidate",
     "fit_and_score",
     "fold_tasks",
+    "learning_curve",
     "parallel_backend",
     "register_backend",
     "report_fit_failures",
     "run_parallel",
     "score_interval",
     "train_test_split",
+    "validation_curve",
 ]
