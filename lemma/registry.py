@@ -40,6 +40,10 @@ PUBLIC: dict[str, str] = {
     "OneHotEncoder": "lemma.prep",
     "OrdinalEncoder": "lemma.prep",
     "TargetEncoder": "lemma.prep",
+    "PowerTransformer": "lemma.prep",
+    "QuantileTransformer": "lemma.prep",
+    "LogTransformer": "lemma.prep",
+    "OutlierClipper": "lemma.prep",
     # composition
     "Pipeline": "lemma.pipeline",
     "make_pipeline": "lemma.pipeline",

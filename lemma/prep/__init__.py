@@ -20,11 +20,21 @@ from lemma.prep.encode import OneHotEncoder, OrdinalEncoder
 from lemma.prep.impute import SimpleImputer
 from lemma.prep.scale import MinMaxScaler, RobustScaler, StandardScaler
 from lemma.prep.target_encoder import TargetEncoder
+from lemma.prep.transform import (
+    LogTransformer,
+    OutlierClipper,
+    PowerTransformer,
+    QuantileTransformer,
+)
 
 __all__ = [
+    "LogTransformer",
     "MinMaxScaler",
     "OneHotEncoder",
     "OrdinalEncoder",
+    "OutlierClipper",
+    "PowerTransformer",
+    "QuantileTransformer",
     "RobustScaler",
     "SimpleImputer",
     "StandardScaler",
