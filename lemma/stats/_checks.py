@@ -13,11 +13,12 @@ array([1., 2., 3.])
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
 
-from lemma.exceptions import DataTypeError, DataValidationError, ParameterError
+from lemma.exceptions import DataTypeError, DataValidationError, NumericalWarning, ParameterError
 
 ALTERNATIVES = ("two-sided", "less", "greater")
 
@@ -48,6 +49,17 @@ def as_sample(x: Any, name: str, *, min_size: int = 1) -> np.ndarray:
         )
     if arr.size < min_size:
         raise DataValidationError(f"{name} has {arr.size} values; this needs at least {min_size}.")
+    return arr
+
+
+def as_labels(values: Any, name: str, ndim: tuple[int, ...] = (1,)) -> np.ndarray:
+    """A non-empty array of any dtype (labels, predictions) with an allowed ``ndim``."""
+    arr = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+    if arr.ndim not in ndim or arr.size == 0:
+        allowed = " or ".join(f"{d}-D" for d in ndim)
+        raise DataValidationError(
+            f"{name} must be a non-empty {allowed} array; got shape {arr.shape}."
+        )
     return arr
 
 
@@ -96,3 +108,13 @@ def check_choice(value: Any, name: str, choices: Any) -> Any:
             f"The {name!r} parameter must be one of {sorted(choices)}. Got {value!r} instead."
         )
     return value
+
+
+def warn_zero_variance(what: str) -> None:
+    """Warn that a test statistic divides by a zero variance (identical models?)."""
+    warnings.warn(
+        f"The {what} have zero variance, so the test statistic is undefined or infinite; "
+        "the two models may be identical, or the scores may be rounded too coarsely.",
+        NumericalWarning,
+        stacklevel=3,
+    )

@@ -37,10 +37,20 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scipy import stats
+
 from lemma.exceptions import ParameterError
 from lemma.stats._checks import check_level
 
-__all__ = ["HypothesisTestResult", "format_p_value", "format_value", "one_sided"]
+__all__ = [
+    "HypothesisTestResult",
+    "critical_value",
+    "format_p_value",
+    "format_value",
+    "one_sided",
+    "symmetric_interval",
+    "tail_p_value",
+]
 
 
 def format_value(x: float) -> str:
@@ -72,6 +82,32 @@ def one_sided(
     if alternative == "greater":
         return low, upper
     return low, high
+
+
+def tail_p_value(statistic: float, alternative: str, distribution: Any = stats.norm) -> float:
+    """p-value of ``statistic`` under a null ``distribution`` symmetric about 0."""
+    if alternative == "greater":
+        return float(distribution.sf(statistic))
+    if alternative == "less":
+        return float(distribution.cdf(statistic))
+    return float(2 * distribution.sf(abs(statistic)))
+
+
+def critical_value(level: float, alternative: str, distribution: Any = stats.norm) -> float:
+    """Quantile that bounds a two-sided (or one-sided) interval of ``level``."""
+    return float(distribution.ppf((1 + level) / 2 if alternative == "two-sided" else level))
+
+
+def symmetric_interval(
+    estimate: float, std_err: float, alternative: str, distribution: Any = stats.norm
+) -> Callable[[float], tuple[float, float]]:
+    """``level -> estimate ± q·std_err``, q from ``distribution`` (normal, or a frozen t)."""
+
+    def interval(level: float) -> tuple[float, float]:
+        half = critical_value(level, alternative, distribution) * std_err
+        return one_sided(estimate - half, estimate + half, alternative)
+
+    return interval
 
 
 def _format_df(df: Any) -> str:

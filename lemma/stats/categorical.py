@@ -37,7 +37,7 @@ from scipy import stats
 
 from lemma.exceptions import DataValidationError, InferenceWarning, ParameterError
 from lemma.stats._checks import check_alternative
-from lemma.stats._result import HypothesisTestResult, one_sided
+from lemma.stats._result import HypothesisTestResult, critical_value, one_sided, tail_p_value
 
 __all__ = ["chi2_contingency", "cohens_h", "fisher_exact", "proportions_ztest", "wilson_interval"]
 
@@ -68,18 +68,6 @@ def _table(table: Any, *, two_by_two: bool = False) -> np.ndarray:
                 f"table has empty {label} {empty.tolist()} (all counts zero); drop them first."
             )
     return counts
-
-
-def _p_value(z: float, alternative: str) -> float:
-    if alternative == "greater":
-        return float(stats.norm.sf(z))
-    if alternative == "less":
-        return float(stats.norm.cdf(z))
-    return float(2 * stats.norm.sf(abs(z)))
-
-
-def _quantile(level: float, alternative: str) -> float:
-    return float(stats.norm.ppf((1 + level) / 2 if alternative == "two-sided" else level))
 
 
 def wilson_interval(count: float, nobs: float, z: float) -> tuple[float, float]:
@@ -272,7 +260,7 @@ def proportions_ztest(
         z = (p[0] - p0) / math.sqrt(p0 * (1 - p0) / n[0])
 
         def interval(level: float) -> tuple[float, float]:
-            low, high = wilson_interval(x[0], n[0], _quantile(level, alternative))
+            low, high = wilson_interval(x[0], n[0], critical_value(level, alternative))
             return one_sided(low, high, alternative, 0.0, 1.0)
 
         test, estimate, estimate_name = "one-sample proportion z-test", p[0], "proportion"
@@ -292,7 +280,7 @@ def proportions_ztest(
         z = (p[0] - p[1]) / math.sqrt(pooled * (1 - pooled) * (1 / n[0] + 1 / n[1]))
 
         def interval(level: float) -> tuple[float, float]:
-            q = _quantile(level, alternative)
+            q = critical_value(level, alternative)
             l1, u1 = wilson_interval(x[0], n[0], q)
             l2, u2 = wilson_interval(x[1], n[1], q)
             delta = p[0] - p[1]
@@ -307,7 +295,7 @@ def proportions_ztest(
     return HypothesisTestResult(
         test=test,
         statistic=float(z),
-        p_value=_p_value(z, alternative),
+        p_value=tail_p_value(z, alternative),
         statistic_name="z",
         alternative=alternative,
         claim=claim,

@@ -43,7 +43,7 @@ from scipy import stats
 
 from lemma.exceptions import DataValidationError
 from lemma.stats._checks import as_sample, check_alternative, same_length
-from lemma.stats._result import HypothesisTestResult, one_sided
+from lemma.stats._result import HypothesisTestResult, critical_value, one_sided
 
 __all__ = [
     "f_oneway",
@@ -75,10 +75,6 @@ def _scipy_interval(result: Any) -> Interval:
     return interval
 
 
-def _normal_quantile(level: float, alternative: str) -> float:
-    return stats.norm.ppf((1 + level) / 2 if alternative == "two-sided" else level)
-
-
 def _order_statistic_interval(
     values: np.ndarray | None, center: float, sd: float, alternative: str
 ) -> Interval | None:
@@ -87,7 +83,7 @@ def _order_statistic_interval(
         return None
 
     def interval(level: float) -> tuple[float, float]:
-        z = _normal_quantile(level, alternative)
+        z = critical_value(level, alternative)
         k = int(np.clip(np.floor(center - z * sd), 1, values.size))
         return one_sided(values[k - 1], values[values.size - k], alternative)
 
@@ -96,7 +92,7 @@ def _order_statistic_interval(
 
 def _fisher_z_interval(r: float, n: int, alternative: str, variance: float) -> Interval:
     def interval(level: float) -> tuple[float, float]:
-        half = _normal_quantile(level, alternative) * math.sqrt(variance / (n - 3))
+        half = critical_value(level, alternative) * math.sqrt(variance / (n - 3))
         z = math.atanh(r)
         return one_sided(math.tanh(z - half), math.tanh(z + half), alternative, -1.0, 1.0)
 
