@@ -173,6 +173,10 @@ class BaseEstimator:
     def __sklearn_is_fitted__(self) -> bool:
         return any(k.endswith("_") and not k.startswith("__") for k in vars(self))
 
+    def __sklearn_clone__(self) -> BaseEstimator:
+        """scikit-learn's ``clone`` defers to lemma's (which keeps ``set_output``)."""
+        return clone(self)
+
     def _check_is_fitted(self) -> None:
         check_is_fitted(self)
 

@@ -355,7 +355,7 @@ def check_y(
             f"X has {n_samples} rows but y has {arr.shape[0]}; they must describe the same "
             "samples (found input variables with inconsistent numbers of samples)."
         )
-    if y_numeric and arr.dtype.kind in "OUSb":
+    if y_numeric and arr.dtype.kind in "OUSbiu":
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):

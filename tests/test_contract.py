@@ -182,3 +182,15 @@ def test_transformer_output_follows_input_and_set_output():
     assert list(as_frame.columns) == ["x0", "x1"]
     with pytest.raises(ParameterError, match="set_output"):
         Centre().set_output(transform="polars")
+
+
+def test_integer_target_becomes_float_for_regressors():
+    model = Mean().fit([[0.0], [1.0]], np.array([1, 2]))
+    assert model.mean_ == 1.5
+
+
+def test_scikit_learn_clone_keeps_output_setting():
+    from sklearn.base import clone as sk_clone
+
+    copy = sk_clone(Centre().set_output(transform="pandas"))
+    assert isinstance(copy.fit_transform(np.ones((3, 2))), pd.DataFrame)
