@@ -14,6 +14,9 @@
 * Curves (:mod:`lemma.selection.curves`): :func:`learning_curve`,
   :func:`validation_curve` and :func:`diagnose_fit` — under-fitting, over-fitting
   or fine, with the numbers behind the verdict.
+* Nested cross-validation (:mod:`lemma.selection.nested`):
+  :func:`nested_cross_validate`, an unbiased score for a tuned model (any search
+  object with ``fit`` and ``best_params_``, scikit-learn's included).
 * Intervals (:mod:`lemma.selection.intervals`): the Nadeau–Bengio corrected
   t-interval and the bootstrap over folds.
 * Parallel map (:mod:`lemma.selection.parallel`): :func:`run_parallel` with
@@ -52,6 +55,7 @@ from lemma.selection.intervals import (
     corrected_t_interval,
     score_interval,
 )
+from lemma.selection.nested import NestedCVResult, nested_cross_validate
 from lemma.selection.parallel import (
     BACKENDS,
     Interrupted,
@@ -101,6 +105,7 @@ __all__ = [
     "KFold",
     "LearningCurveResult",
     "LeaveOneOut",
+    "NestedCVResult",
     "PredefinedSplits",
     "RepeatedKFold",
     "RepeatedStratifiedKFold",
@@ -124,6 +129,7 @@ __all__ = [
     "fit_and_score",
     "fold_tasks",
     "learning_curve",
+    "nested_cross_validate",
     "parallel_backend",
     "register_backend",
     "report_fit_failures",
