@@ -52,6 +52,25 @@ PUBLIC: dict[str, str] = {
     "make_column_selector": "lemma.pipeline",
     "FeatureUnion": "lemma.pipeline",
     "make_union": "lemma.pipeline",
+    # model selection
+    "KFold": "lemma.selection",
+    "StratifiedKFold": "lemma.selection",
+    "GroupKFold": "lemma.selection",
+    "StratifiedGroupKFold": "lemma.selection",
+    "RepeatedKFold": "lemma.selection",
+    "RepeatedStratifiedKFold": "lemma.selection",
+    "ShuffleSplit": "lemma.selection",
+    "TimeSeriesSplit": "lemma.selection",
+    "LeaveOneOut": "lemma.selection",
+    "train_test_split": "lemma.selection",
+    "check_cv": "lemma.selection",
+    "cross_validate": "lemma.selection",
+    "cross_val_score": "lemma.selection",
+    "cross_val_predict": "lemma.selection",
+    "learning_curve": "lemma.selection",
+    "validation_curve": "lemma.selection",
+    "diagnose_fit": "lemma.selection",
+    "nested_cross_validate": "lemma.selection",
 }
 
 
