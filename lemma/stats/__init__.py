@@ -4,6 +4,11 @@
   size, confidence interval and a one-sentence conclusion.
 * :mod:`lemma.stats.hypothesis_tests` — t tests, rank tests, ANOVA, correlation,
   normality; :mod:`lemma.stats.categorical` — χ², Fisher's exact test, proportions.
+* :mod:`lemma.stats.compare` — is model A better than model B on cross-validated
+  scores? Corrected resampled t, 5×2cv t and F, permutation test.
+  :mod:`lemma.stats.compare_holdout` — on one test set: McNemar, DeLong, paired bootstrap.
+* :mod:`lemma.stats.compare_many` — k models over N datasets: Friedman test, Nemenyi
+  critical difference.
 * :mod:`lemma.stats.bootstrap` — percentile, basic and BCa bootstrap intervals.
 * :mod:`lemma.stats.multiple` — Holm and Benjamini–Hochberg adjusted p-values.
 * :mod:`lemma.stats.inference` — inference for fitted models (standard errors, summaries).
@@ -18,6 +23,15 @@ The means differ: mean difference 1.3 (95% CI 0.584 to 2.02), Welch t(6.68) = 4.
 from lemma.stats._result import HypothesisTestResult
 from lemma.stats.bootstrap import BootstrapResult, bootstrap_ci, bootstrap_replicates
 from lemma.stats.categorical import chi2_contingency, cohens_h, fisher_exact, proportions_ztest
+from lemma.stats.compare import (
+    combined_ftest_5x2cv,
+    corrected_resampled_ttest,
+    paired_ttest_5x2cv,
+    permutation_test,
+    scores_5x2cv,
+)
+from lemma.stats.compare_holdout import bootstrap_difference, delong_test, mcnemar
+from lemma.stats.compare_many import NemenyiResult, friedman_test, nemenyi_posthoc, rank_models
 from lemma.stats.hypothesis_tests import (
     f_oneway,
     kruskal,
@@ -36,18 +50,30 @@ __all__ = [
     "BootstrapResult",
     "HypothesisTestResult",
     "MultipleTestingResult",
+    "NemenyiResult",
     "benjamini_hochberg",
     "bootstrap_ci",
+    "bootstrap_difference",
     "bootstrap_replicates",
     "chi2_contingency",
     "cohens_h",
+    "combined_ftest_5x2cv",
+    "corrected_resampled_ttest",
+    "delong_test",
     "f_oneway",
     "fisher_exact",
+    "friedman_test",
     "holm",
     "kruskal",
     "mannwhitneyu",
+    "mcnemar",
+    "nemenyi_posthoc",
+    "paired_ttest_5x2cv",
     "pearsonr",
+    "permutation_test",
     "proportions_ztest",
+    "rank_models",
+    "scores_5x2cv",
     "shapiro",
     "spearmanr",
     "ttest_1samp",
