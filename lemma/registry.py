@@ -44,6 +44,8 @@ PUBLIC: dict[str, str] = {
     "QuantileTransformer": "lemma.prep",
     "LogTransformer": "lemma.prep",
     "OutlierClipper": "lemma.prep",
+    "DropDuplicates": "lemma.prep",
+    "OutlierRemover": "lemma.prep",
     # composition
     "Pipeline": "lemma.pipeline",
     "make_pipeline": "lemma.pipeline",

@@ -18,6 +18,7 @@ array([1., 2., 3.])
 
 from lemma.prep.encode import OneHotEncoder, OrdinalEncoder
 from lemma.prep.impute import SimpleImputer
+from lemma.prep.rows import DropDuplicates, OutlierRemover
 from lemma.prep.scale import MinMaxScaler, RobustScaler, StandardScaler
 from lemma.prep.target_encoder import TargetEncoder
 from lemma.prep.transform import (
@@ -28,11 +29,13 @@ from lemma.prep.transform import (
 )
 
 __all__ = [
+    "DropDuplicates",
     "LogTransformer",
     "MinMaxScaler",
     "OneHotEncoder",
     "OrdinalEncoder",
     "OutlierClipper",
+    "OutlierRemover",
     "PowerTransformer",
     "QuantileTransformer",
     "RobustScaler",
