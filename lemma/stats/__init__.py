@@ -10,6 +10,7 @@
 * :mod:`lemma.stats.compare_many` — k models over N datasets: Friedman test, Nemenyi
   critical difference.
 * :mod:`lemma.stats.bootstrap` — percentile, basic and BCa bootstrap intervals.
+* :mod:`lemma.stats.power` — power and sample size of t and proportion tests.
 * :mod:`lemma.stats.multiple` — Holm and Benjamini–Hochberg adjusted p-values.
 * :mod:`lemma.stats.inference` — inference for fitted models (standard errors, summaries).
 
@@ -45,6 +46,7 @@ from lemma.stats.hypothesis_tests import (
     wilcoxon,
 )
 from lemma.stats.multiple import MultipleTestingResult, benjamini_hochberg, holm
+from lemma.stats.power import power_proportions, power_ttest
 
 __all__ = [
     "BootstrapResult",
@@ -71,6 +73,8 @@ __all__ = [
     "paired_ttest_5x2cv",
     "pearsonr",
     "permutation_test",
+    "power_proportions",
+    "power_ttest",
     "proportions_ztest",
     "rank_models",
     "scores_5x2cv",
