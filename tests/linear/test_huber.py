@@ -9,7 +9,7 @@ import pytest
 from scipy.optimize import minimize as scipy_minimize
 
 from lemma.calculus import check_grad
-from lemma.exceptions import ParameterError
+from lemma.exceptions import NumericalWarning, ParameterError
 from lemma.models.linear import HuberRegressor
 from lemma.models.linear.huber import huber_objective
 
@@ -118,6 +118,20 @@ def test_float32_input(rng):
     assert model.coef_.dtype == np.float32
     reference = HuberRegressor(tol=1e-6).fit(X, y)
     np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-3)
+
+
+def test_exact_fit_collapses_the_scale_with_a_warning(rng):
+    X = rng.normal(size=(40, 2))
+    y = 1.5 + X @ np.array([2.0, -1.0])
+    with pytest.warns(NumericalWarning, match="scale fell to"):
+        model = HuberRegressor().fit(X, y)
+    np.testing.assert_allclose(model.predict(X), y, atol=1e-8)
+
+
+def test_more_coefficients_than_rows_warns(rng):
+    X, y = rng.normal(size=(6, 8)), rng.normal(size=6)
+    with pytest.warns(NumericalWarning, match="6 rows with positive weight for 9 coefficients"):
+        HuberRegressor().fit(X, y)
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ Mathematics 443 (2007); Huber & Ronchetti, *Robust Statistics*, 2nd ed., 2009, �
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ import pandas as pd
 
 from lemma._constraints import BOOL, Interval
 from lemma.base import BaseEstimator, RegressorMixin
+from lemma.exceptions import ConvergenceWarning, NumericalWarning, interop
 from lemma.losses import HuberLoss
 from lemma.models.linear._base import LinearPredictorMixin
 from lemma.optim import minimize
@@ -48,6 +50,8 @@ __all__ = ["HuberRegressor", "huber_objective"]
 
 #: Lower bound on σ.
 SIGMA_MIN = 10 * np.finfo(np.float64).eps
+#: σ below this times the spread of y means the scale collapsed (an exact fit).
+COLLAPSED_SCALE = 1e-8
 
 
 def huber_objective(
@@ -213,8 +217,8 @@ class HuberRegressor(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             return value / total, grad / total
 
         result = minimize(mean_objective, x0, method="lbfgs", tol=self.tol,
-                          max_iter=self.max_iter, owner="HuberRegressor",
-                          bounds=bounds)  # fmt: skip
+                          max_iter=self.max_iter, owner="HuberRegressor", bounds=bounds,
+                          warn=False)  # fmt: skip
         self.coef_ = result.x[:d].astype(X.dtype)
         self.intercept_ = float(result.x[d]) if self.fit_intercept else 0.0
         self.scale_ = float(result.x[-1])
@@ -223,7 +227,40 @@ class HuberRegressor(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.n_iter_ = int(result.n_iter)
         self.history_ = result.history * total
         self.converged_ = bool(result.converged)
+        self._warn_unconverged(result, y64, n_rows=int(np.count_nonzero(w > 0)))
         return self
+
+    def _warn_unconverged(self, result, y: np.ndarray, n_rows: int) -> None:
+        """ConvergenceWarning, or a NumericalWarning when σ collapses (an exact fit)."""
+        n_params = result.x.size - 1
+        if n_rows <= n_params:
+            warnings.warn(
+                f"HuberRegressor: {n_rows} rows with positive weight for {n_params} "
+                "coefficients: the fit can interpolate the data, the scale collapses to 0 "
+                "and the coefficients are not identifiable. Use fewer features or more rows.",
+                NumericalWarning,
+                stacklevel=3,
+            )
+            return
+        if result.converged:
+            return
+        spread = float(np.max(np.abs(y - np.median(y)), initial=0.0))
+        if self.scale_ <= COLLAPSED_SCALE * max(spread, 1.0):
+            warnings.warn(
+                f"HuberRegressor: the scale fell to {self.scale_:.2g}: the non-outlying rows "
+                "are fitted exactly, so the fit is a least-absolute-deviation fit whose "
+                "scale_ means nothing and whose optimum L-BFGS cannot certify "
+                f"({result.message}). Check whether y is an exact function of X.",
+                NumericalWarning,
+                stacklevel=3,
+            )
+            return
+        warnings.warn(
+            f"HuberRegressor: lbfgs did not converge ({result.message}); increase max_iter, "
+            "loosen tol, or scale the features.",
+            interop(ConvergenceWarning),
+            stacklevel=3,
+        )
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values ``Xβ + b``, shape (n_samples,)."""
