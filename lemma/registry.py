@@ -32,6 +32,10 @@ PUBLIC: dict[str, str] = {
     "Ridge": "lemma.models.linear",
     "Lasso": "lemma.models.linear",
     "ElasticNet": "lemma.models.linear",
+    "LogisticRegression": "lemma.models.linear",
+    "logistic_path": "lemma.models.linear",
+    "PoissonRegressor": "lemma.models.linear",
+    "HuberRegressor": "lemma.models.linear",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",
