@@ -50,6 +50,7 @@ PUBLIC: dict[str, str] = {
     "OutlierClipper": "lemma.prep",
     "DropDuplicates": "lemma.prep",
     "OutlierRemover": "lemma.prep",
+    "IterativeImputer": "lemma.prep",
     # composition
     "Pipeline": "lemma.pipeline",
     "make_pipeline": "lemma.pipeline",

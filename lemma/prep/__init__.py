@@ -18,6 +18,7 @@ array([1., 2., 3.])
 
 from lemma.prep.encode import OneHotEncoder, OrdinalEncoder
 from lemma.prep.impute import SimpleImputer
+from lemma.prep.iterative import IterativeImputer
 from lemma.prep.rows import DropDuplicates, OutlierRemover
 from lemma.prep.scale import MinMaxScaler, RobustScaler, StandardScaler
 from lemma.prep.target_encoder import TargetEncoder
@@ -30,6 +31,7 @@ from lemma.prep.transform import (
 
 __all__ = [
     "DropDuplicates",
+    "IterativeImputer",
     "LogTransformer",
     "MinMaxScaler",
     "OneHotEncoder",
