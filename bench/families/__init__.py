@@ -23,6 +23,7 @@ __all__ = ["FAMILIES", "load"]
 #: Family name -> module defining ``cases``.
 FAMILIES: dict[str, str] = {
     "linear": "bench.families.linear",
+    "prep": "bench.families.prep",
 }
 
 
