@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -171,6 +172,17 @@ class FitDiagnosis:
         Change of the validation score over the last step of a learning curve.
     max_gap, min_train_fraction : float
         The thresholds used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lemma.models.linear import Ridge
+    >>> from lemma.selection import learning_curve
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(100, 2)); y = X @ [1.0, 1.0] + 0.3 * rng.normal(size=100)
+    >>> diagnosis = learning_curve(Ridge(), X, y).diagnose()
+    >>> diagnosis.verdict, diagnosis.at
+    ('fine', 'train size 80')
     """
 
     verdict: str
@@ -249,11 +261,22 @@ class LearningCurveResult(_Curve):
     baseline_train_scores : ndarray of shape (n_sizes, n_splits)
         The constant predictor's score on the same training rows.
     fit_times : ndarray of shape (n_sizes, n_splits)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lemma.models.linear import Ridge
+    >>> from lemma.selection import learning_curve
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 2)); y = X.sum(axis=1) + rng.normal(size=50)
+    >>> curve = learning_curve(Ridge(), X, y, train_sizes=[10, 40])
+    >>> list(curve.to_frame().columns[:3])
+    ['train_size', 'train_mean', 'train_ci_low']
     """
 
     train_sizes: np.ndarray
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         return iter((self.train_sizes, self.train_scores, self.test_scores))
 
     def _points(self) -> tuple[str, list[Any]]:
@@ -277,12 +300,23 @@ class ValidationCurveResult(_Curve):
     param_range : list
     train_scores, test_scores, baseline_train_scores, fit_times : ndarray
         Shape (n_values, n_splits).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lemma.models.linear import Ridge
+    >>> from lemma.selection import validation_curve
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 2)); y = X.sum(axis=1) + rng.normal(size=50)
+    >>> train, test = validation_curve(Ridge(), X, y, param_name="alpha", param_range=[1, 10])
+    >>> train.shape
+    (2, 5)
     """
 
     param_name: str
     param_range: list
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         return iter((self.train_scores, self.test_scores))
 
     def _points(self) -> tuple[str, list[Any]]:

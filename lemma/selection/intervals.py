@@ -73,6 +73,13 @@ class ScoreInterval:
         Number of scores J.
     df : float
         Degrees of freedom of the t quantile (NaN for the bootstrap).
+
+    Examples
+    --------
+    >>> from lemma.selection import corrected_t_interval
+    >>> ci = corrected_t_interval([0.7, 0.8, 0.75], n_train=20, n_test=10)
+    >>> round(ci.mean, 3), ci.df, [round(b, 3) for b in ci.conf_int]
+    (0.75, 2.0, [0.56, 0.94])
     """
 
     mean: float

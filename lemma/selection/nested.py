@@ -49,6 +49,20 @@ class NestedCVResult:
         where the fit failed).
     inner_best_scores : ndarray of shape (n_outer_splits,)
         ``best_score_`` of each fitted search (NaN when missing).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from lemma.models.linear import Ridge
+    >>> from lemma.selection import nested_cross_validate
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.normal(size=(60, 2)); y = X @ [1.0, 2.0] + rng.normal(size=60)
+    >>> result = nested_cross_validate(GridSearchCV(Ridge(), {"alpha": [0.1, 1e3]}, cv=3), X, y)
+    >>> result.params_counts()
+    best_params
+    {'alpha': 0.1}    5
+    Name: count, dtype: int64
     """
 
     outer: CVResult

@@ -53,6 +53,17 @@ class Interrupted(KeyboardInterrupt):
         One entry per task, in task order: its result if it finished, else None.
     completed : list of int
         Indices of the finished tasks, in increasing order.
+
+    Examples
+    --------
+    >>> from lemma.selection import Interrupted, run_parallel
+    >>> def stop():
+    ...     raise KeyboardInterrupt
+    >>> try:
+    ...     run_parallel([lambda: "a", stop, lambda: "c"])
+    ... except Interrupted as exc:
+    ...     print(exc.completed, exc.results)
+    [0] ['a', None, None]
     """
 
     def __init__(self, results: list[Any], completed: list[int]):

@@ -153,6 +153,18 @@ class BaseCrossValidator:
     Subclasses implement ``_test_folds(n_samples, y, groups)``, yielding the test
     indices of each fold; the training set is every other row. Both arrays come
     out sorted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lemma.selection import BaseCrossValidator
+    >>> class EvenOdd(BaseCrossValidator):
+    ...     n_splits = 2
+    ...     def _test_folds(self, n_samples, y, groups):
+    ...         yield np.arange(0, n_samples, 2)
+    ...         yield np.arange(1, n_samples, 2)
+    >>> [test.tolist() for _, test in EvenOdd().split(np.zeros((5, 1)))]
+    [[0, 2, 4], [1, 3]]
     """
 
     def __repr__(self) -> str:

@@ -90,6 +90,13 @@ class FoldResult:
         The traceback if the fit failed.
     parameters : dict or None
         Parameters set on the estimator before fitting (a search's candidate).
+
+    Examples
+    --------
+    >>> from lemma.selection import FoldResult
+    >>> FoldResult({"score": 0.9}, None, fit_time=0.01, score_time=0.001, n_train=80,
+    ...            n_test=20).test_scores
+    {'score': 0.9}
     """
 
     test_scores: dict[str, float]
@@ -362,6 +369,16 @@ def report_fit_failures(folds: Sequence[FoldResult], error_score: Any) -> None:
     """Warn (FitFailedWarning) if some fits failed; raise FitFailedError if all did.
 
     Failures are grouped by their last traceback line (the error type and message).
+
+    Examples
+    --------
+    >>> from lemma.selection import FoldResult, report_fit_failures
+    >>> failed = FoldResult({"score": float("nan")}, None, 0.0, 0.0, 8, 2,
+    ...                     fit_error="ValueError: bad alpha")
+    >>> report_fit_failures([failed, failed], error_score=float("nan"))
+    Traceback (most recent call last):
+    ...
+    lemma.selection.validate.FitFailedError: All the 2 fits failed; ...
     """
     errors = [fold.fit_error for fold in folds if fold.fit_error is not None]
     if not errors:
@@ -401,7 +418,21 @@ def evaluate_candidate(
     """Cross-validate one candidate (``estimator`` with ``parameters``) on fixed splits.
 
     Returns the :class:`CVResult` with per-fold scores and times; fit failures are
-    reported by :func:`report_fit_failures`.
+    reported by :func:`report_fit_failures`. A search evaluates each candidate on
+    the same ``splits`` (materialised once) with its ``parameters``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lemma.models.linear import Ridge
+    >>> from lemma.selection import KFold, check_scoring, evaluate_candidate
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 2)); y = X @ [1.0, -1.0] + rng.normal(size=40)
+    >>> splits = list(KFold(4).split(X))
+    >>> result = evaluate_candidate(Ridge(), X, y, splits, check_scoring(None, "r2"),
+    ...                             parameters={"alpha": 100.0})
+    >>> result["test_score"].shape, result.n_train.tolist()
+    ((4,), [30, 30, 30, 30])
     """
     _check_error_score(error_score)
     tasks = fold_tasks(
