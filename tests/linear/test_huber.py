@@ -72,6 +72,15 @@ def test_matches_scikit_learn(rng, weighted):
     assert np.array_equal(ours.outliers_, theirs.outliers_)
 
 
+def test_gradient_vanishes_at_the_solution(rng):
+    X, y = _data(rng)
+    w = rng.uniform(0.5, 2.0, size=y.size)
+    model = HuberRegressor(alpha=0.05, tol=1e-7, max_iter=1000).fit(X, y, sample_weight=w)
+    params = np.r_[model.coef_, model.intercept_, model.scale_]
+    _, grad = huber_objective(params, X, y, w, model.epsilon, 0.05)
+    assert np.abs(grad).max() <= 1e-7 * w.sum()
+
+
 def test_outliers_are_the_rows_beyond_epsilon_scale(rng):
     X, y = _data(rng)
     model = HuberRegressor(tol=1e-6).fit(X, y)

@@ -167,6 +167,20 @@ default="auto"
     feature_names_in_ : ndarray of str
         Present when X had string column names.
 
+    Notes
+    -----
+    The optimizer minimises the objective divided by ``C·Σw`` (the weighted mean loss
+    plus ``P/(C·Σw)``): same minimiser, better scaled, and ``tol`` means the same for
+    every n and C. ``history_`` is in these units.
+
+    An unpenalised two-class fit runs the separation LP only when the fit shows a
+    sign of separation: the solver did not converge, some fitted ``|ηᵢ|`` exceeds
+    :data:`SEPARATION_ETA` (a probability within 2·10⁻⁹ of 0 or 1), or the
+    information matrix is singular. If the classes are separated it warns
+    :class:`~lemma.exceptions.SeparationWarning` naming the diverging coefficients
+    (and any feature that separates the classes on its own), and ``summary()`` shows
+    no standard errors or p-values.
+
     Examples
     --------
     >>> import numpy as np
