@@ -11,6 +11,8 @@
   critical difference.
 * :mod:`lemma.stats.bootstrap` — percentile, basic and BCa bootstrap intervals.
 * :mod:`lemma.stats.power` — power and sample size of t and proportion tests.
+* :mod:`lemma.stats.distributions` — fit candidate distributions by maximum likelihood,
+  rank them by AIC/BIC with goodness-of-fit statistics; Q–Q data; ECDF with a DKW band.
 * :mod:`lemma.stats.multiple` — Holm and Benjamini–Hochberg adjusted p-values.
 * :mod:`lemma.stats.inference` — inference for fitted models (standard errors, summaries).
 
@@ -33,6 +35,7 @@ from lemma.stats.compare import (
 )
 from lemma.stats.compare_holdout import bootstrap_difference, delong_test, mcnemar
 from lemma.stats.compare_many import NemenyiResult, friedman_test, nemenyi_posthoc, rank_models
+from lemma.stats.distributions import DistributionFit, ecdf, fit_distributions, qq_data
 from lemma.stats.hypothesis_tests import (
     f_oneway,
     kruskal,
@@ -50,6 +53,7 @@ from lemma.stats.power import power_proportions, power_ttest
 
 __all__ = [
     "BootstrapResult",
+    "DistributionFit",
     "HypothesisTestResult",
     "MultipleTestingResult",
     "NemenyiResult",
@@ -62,8 +66,10 @@ __all__ = [
     "combined_ftest_5x2cv",
     "corrected_resampled_ttest",
     "delong_test",
+    "ecdf",
     "f_oneway",
     "fisher_exact",
+    "fit_distributions",
     "friedman_test",
     "holm",
     "kruskal",
@@ -76,6 +82,7 @@ __all__ = [
     "power_proportions",
     "power_ttest",
     "proportions_ztest",
+    "qq_data",
     "rank_models",
     "scores_5x2cv",
     "shapiro",
