@@ -11,6 +11,8 @@
   critical difference.
 * :mod:`lemma.stats.bootstrap` — percentile, basic and BCa bootstrap intervals.
 * :mod:`lemma.stats.power` — power and sample size of t and proportion tests.
+* :mod:`lemma.stats.descriptive` — ``describe``: mean and median with intervals, spread,
+  shape, missing values.
 * :mod:`lemma.stats.distributions` — fit candidate distributions by maximum likelihood,
   rank them by AIC/BIC with goodness-of-fit statistics; Q–Q data; ECDF with a DKW band.
 * :mod:`lemma.stats.multiple` — Holm and Benjamini–Hochberg adjusted p-values.
@@ -35,6 +37,7 @@ from lemma.stats.compare import (
 )
 from lemma.stats.compare_holdout import bootstrap_difference, delong_test, mcnemar
 from lemma.stats.compare_many import NemenyiResult, friedman_test, nemenyi_posthoc, rank_models
+from lemma.stats.descriptive import describe
 from lemma.stats.distributions import DistributionFit, ecdf, fit_distributions, qq_data
 from lemma.stats.hypothesis_tests import (
     f_oneway,
@@ -66,6 +69,7 @@ __all__ = [
     "combined_ftest_5x2cv",
     "corrected_resampled_ttest",
     "delong_test",
+    "describe",
     "ecdf",
     "f_oneway",
     "fisher_exact",
