@@ -47,6 +47,17 @@ def test_corrected_t_without_correction_is_the_paired_t(rng):
     )
 
 
+def test_corrected_t_agrees_with_selection_interval(rng):
+    """The test inverts the interval lemma.selection gives for the score differences."""
+    from lemma.selection import corrected_std_err, corrected_t_interval
+
+    a, b = rng.normal(0.8, 0.03, size=30), rng.normal(0.79, 0.03, size=30)
+    test = ls.corrected_resampled_ttest(a, b, n_train=270, n_test=30)
+    interval = corrected_t_interval(a - b, n_train=270, n_test=30, confidence=0.9)
+    np.testing.assert_allclose(test.confidence_interval(0.9), interval.conf_int, **TOL)
+    np.testing.assert_allclose(test.details["std_err"], corrected_std_err(a - b, 270, 30), **TOL)
+
+
 def test_corrected_t_reads_a_cv_result():
     from lemma.selection import CVResult
 
