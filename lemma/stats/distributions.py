@@ -278,7 +278,7 @@ def fit_distributions(
             f"Unknown {kind} candidates {unknown}; choose from {list(allowed)} (discrete data "
             "are detected as non-negative integers; pass discrete= to override)."
         )
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for name in names:
         fitted = _DISCRETE_FITS[name](x) if discrete else _fit_continuous(name, x)
         if fitted is None:

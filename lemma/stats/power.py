@@ -158,7 +158,7 @@ def _solve(
 def _check_common(alpha: float, alternative: str, ratio: Any) -> float:
     check_level(alpha, "alpha")
     check_alternative(alternative)
-    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real) or not ratio > 0:
+    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real) or not float(ratio) > 0:
         raise ParameterError(f"ratio (n2/n1) must be a positive number; got {ratio!r}.")
     return float(ratio)
 
