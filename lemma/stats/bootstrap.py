@@ -46,7 +46,13 @@ from lemma.exceptions import DataValidationError, NumericalWarning
 from lemma.stats._checks import check_choice, check_level, check_positive_int
 from lemma.validation import check_random_state
 
-__all__ = ["BootstrapResult", "bootstrap_ci", "bootstrap_replicates"]
+__all__ = [
+    "BootstrapResult",
+    "bootstrap_ci",
+    "bootstrap_interval",
+    "bootstrap_replicates",
+    "jackknife_acceleration",
+]
 
 
 @dataclass(frozen=True)
@@ -171,10 +177,34 @@ def _leave_one_out(rows: np.ndarray, n: int) -> np.ndarray:
     return k + (k >= rows[:, None])
 
 
-def _jackknife_acceleration(
-    statistic: Callable[..., Any], samples: list[np.ndarray], paired: bool, vectorized: bool
+def jackknife_acceleration(
+    statistic: Callable[..., Any],
+    samples: list[np.ndarray],
+    paired: bool = True,
+    vectorized: bool = False,
 ) -> float:
-    """Efron's acceleration ``a`` from leave-one-out values of the statistic."""
+    """Efron's BCa acceleration ``a`` from leave-one-out values of the statistic.
+
+    Parameters
+    ----------
+    statistic : callable
+        As in :func:`bootstrap_ci`.
+    samples : list of ndarray
+        The samples; paired ones lose one row at a time together.
+    paired : bool, default=True
+    vectorized : bool, default=False
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lemma.stats.bootstrap import jackknife_acceleration
+    >>> round(jackknife_acceleration(np.mean, [np.array([1.0, 2.0, 3.0, 10.0])]), 4)
+    0.0849
+    """
     groups = [None] if paired else list(range(len(samples)))
     numerator = denominator = 0.0
     for g in groups:
@@ -197,7 +227,7 @@ def _jackknife_acceleration(
         denominator += (u**2).sum() / n**2
     if denominator == 0:
         return 0.0  # the statistic does not move when one observation is left out
-    return numerator / (6 * denominator**1.5)
+    return float(numerator / (6 * denominator**1.5))
 
 
 # ------------------------------------------------------------------------ intervals
@@ -319,7 +349,7 @@ def bootstrap_ci(
         estimate = float(statistic(*samples))
     acceleration = 0.0
     if method == "bca":
-        acceleration = _jackknife_acceleration(statistic, samples, paired, vectorized)
+        acceleration = jackknife_acceleration(statistic, samples, paired, vectorized)
     return BootstrapResult(
         estimate=estimate,
         conf_int=bootstrap_interval(replicates, estimate, level, method, acceleration),

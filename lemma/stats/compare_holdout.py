@@ -54,9 +54,9 @@ from lemma.stats._checks import (
 from lemma.stats._result import HypothesisTestResult, symmetric_interval, tail_p_value
 from lemma.stats.bootstrap import (
     INTERVALS,
-    _jackknife_acceleration,
     bootstrap_interval,
     bootstrap_replicates,
+    jackknife_acceleration,
 )
 
 __all__ = ["bootstrap_difference", "delong_test", "mcnemar"]
@@ -318,7 +318,7 @@ def bootstrap_difference(
     )
     acceleration = 0.0
     if method == "bca":
-        acceleration = _jackknife_acceleration(difference, samples, True, False)
+        acceleration = jackknife_acceleration(difference, samples, True, False)
     std_err = float(replicates.std(ddof=1))
     extreme = np.count_nonzero(np.abs(replicates - estimate) >= abs(estimate))
     name = getattr(metric, "__name__", "metric")

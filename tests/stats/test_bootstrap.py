@@ -8,7 +8,7 @@ import scipy.stats as ss
 
 from lemma.exceptions import DataValidationError, NumericalWarning, ParameterError
 from lemma.stats import bootstrap_ci
-from lemma.stats.bootstrap import _jackknife_acceleration
+from lemma.stats.bootstrap import jackknife_acceleration
 
 METHODS = ["percentile", "basic", "bca"]
 
@@ -69,7 +69,7 @@ def test_acceleration_is_efrons_formula(rng):
     theta = np.array([np.delete(x, i).var() for i in range(25)])
     d = theta.mean() - theta
     expected = (d**3).sum() / (6 * (d**2).sum() ** 1.5)
-    got = _jackknife_acceleration(lambda s: s.var(), [x], True, False)
+    got = jackknife_acceleration(lambda s: s.var(), [x], True, False)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
