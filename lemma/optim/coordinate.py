@@ -436,21 +436,8 @@ class ElasticNetProblem:
         gap : float
             The final duality gap (NaN when ``y_norm2`` is None).
         """
-        validate_params(
-            _SOLVE_OPTIONS,
-            {
-                "l1": l1,
-                "l2": l2,
-                "tol": tol,
-                "max_iter": max_iter,
-                "positive": positive,
-                "selection": selection,
-                "random_state": random_state,
-                "warn": warn,
-                "owner": owner,
-            },
-            "coordinate descent",
-        )
+        given = locals()
+        validate_params(_SOLVE_OPTIONS, {k: given[k] for k in _SOLVE_OPTIONS}, "coordinate descent")
         beta = self._start_point(beta0)
         kept = self._start(beta)
         l1, l2 = float(l1), float(l2)
@@ -468,19 +455,9 @@ class ElasticNetProblem:
         while not converged and n_iter < max_iter:
             if use_gap:
                 active = self._screen(beta, kept, active, gap, nu, xtr, l1, l2)
-            n_iter += self._sweeps(
-                beta,
-                kept,
-                l1,
-                l2,
-                positive,
-                tol,
-                max_iter - n_iter,
-                active,
-                rng,
-                shuffle,
-                history[n_iter + 1 :],
-            )
+            budget, record = max_iter - n_iter, history[n_iter + 1 :]
+            pen = (l1, l2, positive)
+            n_iter += self._sweeps(beta, kept, *pen, tol, budget, active, rng, shuffle, record)
             fun, gap, grad_norm, nu, xtr = self._measures(beta, kept, l1, l2, positive)
             if not np.isfinite(fun):
                 raise OptimizationError(
@@ -496,14 +473,8 @@ class ElasticNetProblem:
         else:
             message = f"max_iter={max_iter} reached: {test} > {limit}"
             if warn:
-                warn_unconverged(
-                    "coordinate descent",
-                    owner,
-                    max_iter,
-                    f"{test} > {limit}",
-                    "sweeps",
-                    stacklevel=3,
-                )
+                reason = f"{test} > {limit}"
+                warn_unconverged("coordinate descent", owner, max_iter, reason, "sweeps", 3)
         result = OptimizeResult(
             x=beta,
             fun=float(fun),
@@ -583,22 +554,8 @@ class GramProblem(ElasticNetProblem):
 
     def _sweeps(self, beta, kept, l1, l2, positive, tol, budget, active, rng, shuffle, history):
         y2 = 0.0 if self.y_norm2 is None else self.y_norm2
-        return _gram_sweeps(
-            self.G,
-            self.xty,
-            y2,
-            beta,
-            kept,
-            l1,
-            l2,
-            positive,
-            tol,
-            budget,
-            active,
-            rng,
-            shuffle,
-            history,
-        )
+        args = (beta, kept, l1, l2, positive, tol, budget, active, rng, shuffle, history)
+        return _gram_sweeps(self.G, self.xty, y2, *args)
 
     def _measures(self, beta, kept, l1, l2, positive):
         y2 = 0.0 if self.y_norm2 is None else self.y_norm2
@@ -652,24 +609,8 @@ class ResidualProblem(ElasticNetProblem):
         return self.y - (self.X @ beta - self.offset @ beta)
 
     def _sweeps(self, beta, kept, l1, l2, positive, tol, budget, active, rng, shuffle, history):
-        return _residual_sweeps(
-            self.X,
-            self.offset,
-            self.w,
-            self.inv_sw,
-            self.norms,
-            kept,
-            beta,
-            l1,
-            l2,
-            positive,
-            tol,
-            budget,
-            active,
-            rng,
-            shuffle,
-            history,
-        )
+        args = (kept, beta, l1, l2, positive, tol, budget, active, rng, shuffle, history)
+        return _residual_sweeps(self.X, self.offset, self.w, self.inv_sw, self.norms, *args)
 
     def _measures(self, beta, kept, l1, l2, positive):
         return _residual_measures(
