@@ -8,6 +8,11 @@ remove training rows while fitting and leave every row in place at predict time.
 Output is dense (NumPy arrays, or DataFrames for DataFrame input); sparse input is
 refused with a message saying how to densify it.
 
+Missing values (NaN) are ignored when fitting the scalers and transforms and pass
+through them; a column that is entirely missing comes out entirely missing. The
+imputers drop such a column (with a warning naming it) and PowerTransformer refuses
+it, since they need a statistic of it. Encoders treat a missing value as a category.
+
 Examples
 --------
 >>> import numpy as np
@@ -19,6 +24,7 @@ array([1., 2., 3.])
 from lemma.prep.encode import OneHotEncoder, OrdinalEncoder
 from lemma.prep.impute import SimpleImputer
 from lemma.prep.iterative import IterativeImputer
+from lemma.prep.profiling import DataProfile, profile
 from lemma.prep.rows import DropDuplicates, OutlierRemover
 from lemma.prep.scale import MinMaxScaler, RobustScaler, StandardScaler
 from lemma.prep.target_encoder import TargetEncoder
@@ -30,6 +36,7 @@ from lemma.prep.transform import (
 )
 
 __all__ = [
+    "DataProfile",
     "DropDuplicates",
     "IterativeImputer",
     "LogTransformer",
@@ -44,4 +51,5 @@ __all__ = [
     "SimpleImputer",
     "StandardScaler",
     "TargetEncoder",
+    "profile",
 ]

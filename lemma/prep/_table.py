@@ -106,6 +106,8 @@ def read_columns(
             )
         n_samples, n_features = array.shape
         columns = [array[:, j] for j in range(n_features)]
+        if array.dtype.kind == "f" and np.isfinite(array.sum()):
+            return _record_width(estimator, columns, n_samples, n_features, reset, names_warning)
     for j, col in enumerate(columns):
         if col.dtype.kind == "f" and np.isinf(col).any():
             label = column_labels(estimator, [j], n_features)[0]
@@ -113,6 +115,19 @@ def read_columns(
                 f"X has infinite values (inf) in column {label!r}; replace or clip them "
                 "(lemma.prep.OutlierClipper) or drop those rows."
             )
+    return _record_width(estimator, columns, n_samples, n_features, reset, names_warning)
+
+
+def _record_width(
+    estimator: Any,
+    columns: list[np.ndarray],
+    n_samples: int,
+    n_features: int,
+    reset: bool,
+    names_warning: str | None,
+) -> tuple[list[np.ndarray], int]:
+    """Record (fit) or check (transform) the number of columns; give the names warning."""
+    name = type(estimator).__name__
     if reset:
         estimator.n_features_in_ = n_features
     elif n_features != estimator.n_features_in_:
@@ -122,7 +137,7 @@ def read_columns(
             f"{estimator.n_features_in_}); pass the same columns as at fit."
         )
     if names_warning is not None:
-        warnings.warn(names_warning, LemmaWarning, stacklevel=3)
+        warnings.warn(names_warning, LemmaWarning, stacklevel=4)
     return columns, n_samples
 
 

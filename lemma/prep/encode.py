@@ -87,7 +87,7 @@ class _CategoricalEncoder(TransformerMixin, BaseEstimator):
             else:
                 categories, counts = check_categories(self.categories[j], values, labels[j], owner)
                 if unknown_is_error:
-                    self._check_known(values, categories, labels[j], "at fit")
+                    self._check_known(values, categories, labels[j], "given categories")
             self.categories_.append(categories)
             self._counts.append(counts)
         return columns, n_samples
@@ -118,18 +118,18 @@ class _CategoricalEncoder(TransformerMixin, BaseEstimator):
             for categories, positions in zip(self.categories_, self._infrequent, strict=True)
         ]
 
-    def _check_known(self, values: np.ndarray, categories: np.ndarray, label: Any, when: str):
+    def _check_known(self, values: np.ndarray, categories: np.ndarray, label: Any, source: str):
         codes = encode_column(values, categories)
         if (codes < 0).any():
-            self._raise_unknown(values, codes, label, when)
-        return codes
+            self._raise_unknown(values, codes, label, source)
 
-    def _raise_unknown(self, values: np.ndarray, codes: np.ndarray, label: Any, when: str):
+    def _raise_unknown(self, values: np.ndarray, codes: np.ndarray, label: Any, source: str):
+        """Unknown values of a column: name them, count their rows, say what to do."""
         unknown = values[codes < 0]
         shown = list(dict.fromkeys(unknown.tolist()))
         more = f", ... ({len(shown) - 10} more)" if len(shown) > 10 else ""
         raise DataValidationError(
-            f"Column {label!r} has categories not seen {when}: {shown[:10]}{more} "
+            f"Column {label!r} has values that are not among its {source}: {shown[:10]}{more} "
             f"({unknown.size} rows). {type(self).__name__}(handle_unknown='error') cannot encode "
             f"them; pass {self._unknown_advice()}, or fit on data that includes them."
         )
@@ -148,7 +148,7 @@ class _CategoricalEncoder(TransformerMixin, BaseEstimator):
         for j, values in enumerate(columns):
             column_codes = encode_column(values, self.categories_[j])
             if getattr(self, "handle_unknown", "ignore") == "error" and (column_codes < 0).any():
-                self._raise_unknown(values, column_codes, labels[j], "at fit")
+                self._raise_unknown(values, column_codes, labels[j], "categories seen at fit")
             codes.append(column_codes)
         return codes, n_samples
 

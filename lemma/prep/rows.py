@@ -291,7 +291,9 @@ class OutlierRemover(_RowFilter):
         "columns": [ARRAY_LIKE, None],
     }
 
-    def __init__(self, method: str = "iqr", *, threshold: float | None = None, columns=None):
+    def __init__(
+        self, method: str = "iqr", *, threshold: float | None = None, columns: list | None = None
+    ):
         self.method = method
         self.threshold = threshold
         self.columns = columns

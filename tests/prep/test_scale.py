@@ -179,6 +179,13 @@ def test_nan_passes_through():
         assert np.isnan(scaler.fit_transform(X)[1, 0])
 
 
+@pytest.mark.parametrize("scaler", [StandardScaler(), MinMaxScaler(), RobustScaler()])
+def test_all_missing_column_passes_through_silently(scaler):
+    X = np.column_stack([np.full(5, np.nan), np.arange(5.0)])
+    out = scaler.fit_transform(X)  # filterwarnings=error: no warning either
+    assert np.isnan(out[:, 0]).all() and np.isfinite(out[:, 1]).all()
+
+
 def test_bad_parameters_and_input():
     with pytest.raises(ParameterError, match="'feature_range' parameter of MinMaxScaler"):
         MinMaxScaler(feature_range=(2, 1)).fit([[0.0], [1.0]])
