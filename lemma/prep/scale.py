@@ -34,7 +34,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from lemma._constraints import BOOL, satisfies
 from lemma.base import BaseEstimator, OneToOneFeatureMixin, Tags, TransformerMixin
@@ -504,7 +503,9 @@ class RobustScaler(_Scaler):
             return self
         self.scale_ = _safe_scale(high - low)
         if self.unit_variance:
-            adjust = stats.norm.ppf(q_max / 100.0) - stats.norm.ppf(q_min / 100.0)
+            from scipy.special import ndtri  # Φ⁻¹
+
+            adjust = ndtri(q_max / 100.0) - ndtri(q_min / 100.0)
             if not adjust > 0:
                 raise ParameterError(
                     f"unit_variance=True needs q_min < q_max in quantile_range; got "

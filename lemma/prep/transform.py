@@ -37,7 +37,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special, stats
 
 from lemma._constraints import BOOL, RANDOM_STATE, Interval, Options
 from lemma.base import BaseEstimator, OneToOneFeatureMixin, Tags, TransformerMixin
@@ -134,14 +133,16 @@ def _log_variance_of_power(log_x: np.ndarray, lmbda: float) -> float:
     log x̄ = logsumexp(a) − log n, log|x − x̄| = logsumexp((a, log x̄), weights (1, −1)),
     log var = logsumexp(2 log|x − x̄|) − log n (the same steps as SciPy's ``boxcox_llf``).
     """
+    from scipy.special import logsumexp
+
     a = lmbda * log_x
     log_n = np.log(a.size)
-    log_mean = np.broadcast_to(special.logsumexp(a) - log_n, a.shape)
+    log_mean = np.broadcast_to(logsumexp(a) - log_n, a.shape)
     ones = np.ones_like(a)
-    log_deviation, _ = special.logsumexp(
+    log_deviation, _ = logsumexp(
         np.stack((a, log_mean)), axis=0, b=np.stack((ones, -ones)), return_sign=True
     )
-    return float(special.logsumexp(2 * log_deviation) - log_n)
+    return float(logsumexp(2 * log_deviation) - log_n)
 
 
 def _box_cox_loglik(lmbda: float, log_x: np.ndarray, jacobian: float) -> float:
@@ -165,8 +166,10 @@ def _yeo_johnson_lambda(x: np.ndarray) -> float:
         low, high = 2 - high, 2 - low
     elif np.any(x < 0):
         low, high = max(2 - high, low), min(2 - low, high)
+    from scipy.optimize import fminbound
+
     with np.errstate(invalid="ignore"):  # infinite log-likelihoods at extreme λ
-        lmbda = optimize.fminbound(
+        lmbda = fminbound(
             lambda lam: -_yeo_johnson_loglik(lam, x, jacobian), low, high, xtol=_BRENT_XTOL
         )
     return float(lmbda)
@@ -176,10 +179,10 @@ def _box_cox_lambda(x: np.ndarray) -> float:
     """argmax ℓ(λ) by Brent's method from the bracket (−2, 2)."""
     log_x = np.log(x)
     jacobian = float(log_x.sum())
+    from scipy.optimize import brent
+
     with np.errstate(invalid="ignore", over="ignore"):
-        lmbda = optimize.brent(
-            lambda lam: -_box_cox_loglik(lam, log_x, jacobian), brack=(-2.0, 2.0)
-        )
+        lmbda = brent(lambda lam: -_box_cox_loglik(lam, log_x, jacobian), brack=(-2.0, 2.0))
     return float(lmbda)
 
 
@@ -427,9 +430,11 @@ class QuantileTransformer(_ColumnTransformer):
         return self
 
     def _column(self, x: np.ndarray, quantiles: np.ndarray, inverse: bool) -> np.ndarray:
+        from scipy.special import ndtr, ndtri  # Φ and Φ⁻¹
+
         normal = self.output_distribution == "normal"
         if inverse and normal:
-            x = stats.norm.cdf(x)
+            x = ndtr(x)
         low_x, high_x = (0.0, 1.0) if inverse else (quantiles[0], quantiles[-1])
         low_y, high_y = (quantiles[0], quantiles[-1]) if inverse else (0.0, 1.0)
         with np.errstate(invalid="ignore"):
@@ -451,8 +456,8 @@ class QuantileTransformer(_ColumnTransformer):
         out[at_low] = low_y
         if normal and not inverse:
             with np.errstate(invalid="ignore", divide="ignore"):
-                out = stats.norm.ppf(out)
-            limit = stats.norm.ppf(_BOUNDS_THRESHOLD - np.spacing(1))
+                out = ndtri(out)
+            limit = ndtri(_BOUNDS_THRESHOLD - np.spacing(1))
             out = np.clip(out, limit, -limit)
         return out
 
