@@ -48,11 +48,10 @@ from pathlib import Path
 import pandas as pd
 
 from lemma.exceptions import DataValidationError
+from lemma.prep._profile_columns import MISSING_MARKERS
 
 __all__ = ["MISSING_MARKERS", "FileFormatError", "read_table"]
 
-#: Cells read as missing by default (see the module docstring for why "None" is not one).
-MISSING_MARKERS: tuple[str, ...] = ("", "?", "NA", "N/A", "NaN", "nan", "NULL", "null")
 
 _DELIMITERS = ",;\t|"
 _SAMPLE_BYTES = 64 * 1024
