@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit
 
 from lemma.exceptions import DataValidationError, ParameterError
 from lemma.validation import check_random_state
@@ -200,7 +200,7 @@ def corrected_t_interval(
     if math.isnan(std):
         return _undefined(mean, std, confidence, "corrected_t", values.size, df)
     std_err = corrected_std_err(values, n_train, n_test)
-    half = float(stats.t.ppf((1 + confidence) / 2, df)) * std_err
+    half = float(stdtrit(df, (1 + confidence) / 2)) * std_err
     return ScoreInterval(
         mean=mean,
         std=std,
