@@ -161,7 +161,7 @@ def test_categories_sorted_and_unseen_values_missing():
 
 def test_too_many_categories_is_an_error():
     column = np.array([f"c{k}" for k in range(20)], dtype=object)
-    with pytest.raises(DataValidationError, match="'city' has 20 categories.*max_bins=10"):
+    with pytest.raises(DataValidationError, match=r"'city' has 20 categories.*max_bins=10"):
         learn_categories(column, "city", 10)
 
 
