@@ -21,6 +21,7 @@ Examples
 array([1., 2., 3.])
 """
 
+from lemma.prep.auto import Decision, Preparation, auto_prepare
 from lemma.prep.encode import OneHotEncoder, OrdinalEncoder
 from lemma.prep.impute import SimpleImputer
 from lemma.prep.iterative import IterativeImputer
@@ -37,6 +38,7 @@ from lemma.prep.transform import (
 
 __all__ = [
     "DataProfile",
+    "Decision",
     "DropDuplicates",
     "IterativeImputer",
     "LogTransformer",
@@ -46,10 +48,12 @@ __all__ = [
     "OutlierClipper",
     "OutlierRemover",
     "PowerTransformer",
+    "Preparation",
     "QuantileTransformer",
     "RobustScaler",
     "SimpleImputer",
     "StandardScaler",
     "TargetEncoder",
+    "auto_prepare",
     "profile",
 ]
