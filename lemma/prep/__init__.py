@@ -25,6 +25,7 @@ from lemma.prep.auto import Decision, Preparation, auto_prepare
 from lemma.prep.encode import OneHotEncoder, OrdinalEncoder
 from lemma.prep.impute import SimpleImputer
 from lemma.prep.iterative import IterativeImputer
+from lemma.prep.leakage import LeakageReport, check_leakage
 from lemma.prep.profiling import DataProfile, profile
 from lemma.prep.rows import DropDuplicates, OutlierRemover
 from lemma.prep.scale import MinMaxScaler, RobustScaler, StandardScaler
@@ -41,6 +42,7 @@ __all__ = [
     "Decision",
     "DropDuplicates",
     "IterativeImputer",
+    "LeakageReport",
     "LogTransformer",
     "MinMaxScaler",
     "OneHotEncoder",
@@ -55,5 +57,6 @@ __all__ = [
     "StandardScaler",
     "TargetEncoder",
     "auto_prepare",
+    "check_leakage",
     "profile",
 ]

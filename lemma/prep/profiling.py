@@ -443,12 +443,8 @@ def _score_target(
     return _target_summary(data[target], facts[target], task), findings
 
 
-def count_duplicate_rows(columns: dict[str, pd.Series], missing: dict[str, np.ndarray]) -> int:
-    """Rows equal to an earlier row (pandas' ``duplicated().sum()``, computed faster).
-
-    Each row gets a 64-bit hash (missing values and ±0 made canonical first); only the
-    rows whose hash repeats are compared exactly, so the count is exact.
-    """
+def _row_hashes(columns: dict[str, pd.Series], missing: dict[str, np.ndarray]) -> np.ndarray:
+    """A 64-bit hash per row; equal rows (missing values and ±0 made canonical) hash equal."""
     n = len(next(iter(columns.values())))
     combined = np.zeros(n, dtype=np.uint64)
     for name, column in columns.items():
@@ -458,11 +454,50 @@ def count_duplicate_rows(columns: dict[str, pd.Series], missing: dict[str, np.nd
         elif values.dtype == object and missing[name].any():
             values = np.where(missing[name], None, values)
         combined = combined * np.uint64(1_000_003) ^ pd.util.hash_array(values)
-    candidates = np.flatnonzero(pd.Series(combined).duplicated(keep=False).to_numpy())
+    return combined
+
+
+def _candidates(columns: dict[str, pd.Series], missing: dict[str, np.ndarray]) -> np.ndarray:
+    """Positions of the rows whose hash repeats (every duplicated row is among them)."""
+    hashes = _row_hashes(columns, missing)
+    return np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+
+
+def count_duplicate_rows(columns: dict[str, pd.Series], missing: dict[str, np.ndarray]) -> int:
+    """Rows equal to an earlier row (pandas' ``duplicated().sum()``, computed faster).
+
+    Each row gets a 64-bit hash (missing values and ±0 made canonical first); only the
+    rows whose hash repeats are compared exactly, so the count is exact.
+    """
+    candidates = _candidates(columns, missing)
     if candidates.size == 0:
         return 0
     subset = pd.DataFrame({name: c.iloc[candidates] for name, c in columns.items()})
     return int(subset.duplicated().sum())
+
+
+def row_groups(frame: pd.DataFrame) -> np.ndarray:
+    """An id per row, equal for exactly equal rows (missing equals missing).
+
+    Parameters
+    ----------
+    frame : DataFrame of shape (n_rows, n_columns)
+
+    Returns
+    -------
+    ndarray of int of shape (n_rows,)
+        Rows i and j have the same id if and only if they are equal in every column.
+    """
+    columns = {str(j): frame.iloc[:, j].reset_index(drop=True) for j in range(frame.shape[1])}
+    missing = {name: c.isna().to_numpy() for name, c in columns.items()}
+    n = frame.shape[0]
+    ids = np.arange(n)
+    candidates = _candidates(columns, missing)
+    if candidates.size:
+        subset = pd.DataFrame({name: c.iloc[candidates] for name, c in columns.items()})
+        grouped = subset.groupby(list(subset.columns), dropna=False, sort=False).ngroup()
+        ids[candidates] = n + grouped.to_numpy()
+    return ids
 
 
 def _collinear_candidates(
