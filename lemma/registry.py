@@ -27,6 +27,7 @@ PUBLIC: dict[str, str] = {
     "save": "lemma.io.persist",
     "load": "lemma.io.persist",
     "FeatureSchema": "lemma.io.schema",
+    "read_table": "lemma.io.read",
     # linear models
     "LinearRegression": "lemma.models.linear",
     "Ridge": "lemma.models.linear",
@@ -48,6 +49,11 @@ PUBLIC: dict[str, str] = {
     "QuantileTransformer": "lemma.prep",
     "LogTransformer": "lemma.prep",
     "OutlierClipper": "lemma.prep",
+    # profiling, automatic preparation and the leakage guard
+    "profile": "lemma.prep",
+    "DataProfile": "lemma.prep",
+    "auto_prepare": "lemma.prep",
+    "check_leakage": "lemma.prep",
     "DropDuplicates": "lemma.prep",
     "OutlierRemover": "lemma.prep",
     "IterativeImputer": "lemma.prep",
