@@ -49,14 +49,14 @@ PUBLIC: dict[str, str] = {
     "QuantileTransformer": "lemma.prep",
     "LogTransformer": "lemma.prep",
     "OutlierClipper": "lemma.prep",
+    "DropDuplicates": "lemma.prep",
+    "OutlierRemover": "lemma.prep",
+    "IterativeImputer": "lemma.prep",
     # profiling, automatic preparation and the leakage guard
     "profile": "lemma.prep",
     "DataProfile": "lemma.prep",
     "auto_prepare": "lemma.prep",
     "check_leakage": "lemma.prep",
-    "DropDuplicates": "lemma.prep",
-    "OutlierRemover": "lemma.prep",
-    "IterativeImputer": "lemma.prep",
     # composition
     "Pipeline": "lemma.pipeline",
     "make_pipeline": "lemma.pipeline",
