@@ -37,6 +37,9 @@ PUBLIC: dict[str, str] = {
     "logistic_path": "lemma.models.linear",
     "PoissonRegressor": "lemma.models.linear",
     "HuberRegressor": "lemma.models.linear",
+    # decision trees
+    "DecisionTreeClassifier": "lemma.models.tree",
+    "DecisionTreeRegressor": "lemma.models.tree",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",

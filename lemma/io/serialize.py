@@ -85,6 +85,7 @@ ALLOWED_CLASSES: dict[str, tuple[str, str]] = {
     "Separation": ("lemma.stats.inference", "Separation"),
     "Summary": ("lemma.stats.inference", "Summary"),
     "Tags": ("lemma.base", "Tags"),
+    "Tree": ("lemma.models.tree", "Tree"),
 }
 
 #: Deepest nesting of values accepted when saving or loading.
