@@ -40,6 +40,8 @@ PUBLIC: dict[str, str] = {
     # decision trees
     "DecisionTreeClassifier": "lemma.models.tree",
     "DecisionTreeRegressor": "lemma.models.tree",
+    "export_text": "lemma.models.tree",
+    "plot_tree": "lemma.models.tree",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",

@@ -1,7 +1,8 @@
-"""Decision trees: CART for classification and regression and cost-complexity pruning —
-each file opens with its mathematics."""
+"""Decision trees: CART for classification and regression, cost-complexity pruning, and
+text and matplotlib renderings of a fitted tree — each file opens with its mathematics."""
 
 from lemma.models.tree._structure import Tree
+from lemma.models.tree.export import export_text, plot_tree
 from lemma.models.tree.prune import PruningPath, prune_tree, pruning_path
 from lemma.models.tree.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -10,6 +11,8 @@ __all__ = [
     "DecisionTreeRegressor",
     "PruningPath",
     "Tree",
+    "export_text",
+    "plot_tree",
     "prune_tree",
     "pruning_path",
 ]
