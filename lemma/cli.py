@@ -78,6 +78,28 @@ def predict(
     run(model, data, out=out, proba=proba, allow_extra=allow_extra)
 
 
+@cli.command("profile")
+@click.argument("data")
+@click.option("--target", "-t", default=None, help="Target column (default: a dataset's own).")
+@click.option("--out", "-o", default=None, help="Also write the profile as HTML to this file.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show full tracebacks on errors.")
+def profile_command(data: str, target: str | None, out: str | None, debug: bool) -> None:
+    """Profile DATA (CSV, Parquet or a bundled dataset name): kinds, missing values, warnings."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from lemma.io.read import read_table
+    from lemma.prep.profiling import profile
+
+    table = read_table(data)
+    report = profile(table, target if target is not None else table.attrs.get("target"))
+    Console().print(report)
+    if out is not None:
+        Path(out).write_text(report.to_html(title=f"Profile of {data}"), encoding="utf-8")
+        click.echo(f"HTML profile written to {out}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``lemma`` console script; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

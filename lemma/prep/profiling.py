@@ -115,6 +115,8 @@ def _fmt(value: Any, digits: int = 4) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "—"
     if isinstance(value, float):
+        if 1e4 <= abs(value) < 1e15:
+            return f"{value:,.0f}"
         return f"{value:,.{digits}g}" if abs(value) < 1e15 else f"{value:.{digits}e}"
     if isinstance(value, int | np.integer):
         return f"{value:,}"
@@ -266,6 +268,31 @@ class DataProfile:
         counts = {s: sum(f.severity == s for f in self.warnings) for s in SEVERITIES}
         shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
         return f"DataProfile({self._headline()}; warnings: {shown or 'none'})"
+
+    def __rich__(self) -> Any:
+        """The profile for a Rich console: headline, column table, warnings."""
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title="Columns", title_justify="left")
+        for header, justify in [("column", "left"), ("kind", "left"), ("missing", "right"),
+                                ("distinct", "right"), ("summary", "left")]:  # fmt: skip
+            table.add_column(header, justify=justify, overflow="fold")
+        for name, row in self.columns.iterrows():
+            missing = f"{row['n_missing']:,} ({_pct(row['missing_share'])})"
+            table.add_row(
+                str(name), row["kind"], missing, f"{row['n_distinct']:,}", self.column_summary(name)
+            )
+        parts: list[Any] = [Text(f"Data profile: {self._headline()}", style="bold")]
+        target_line = self._target_line()
+        if target_line:
+            parts.append(Text(target_line[0].upper() + target_line[1:]))
+        parts.append(table)
+        styles = {"fail": "bold red", "warn": "yellow", "info": "cyan"}
+        for finding in self.warnings:
+            parts.append(Text(str(finding), style=styles[finding.severity]))
+        return Group(*parts)
 
     # -------------------------------------------------------------------- HTML
     def _repr_html_(self) -> str:
@@ -588,8 +615,8 @@ def profile(
     names = [str(c) for c in frame.columns]
     if target is not None and target not in names:
         raise DataValidationError(
-            f"The target {target!r} is not a column of the table; columns are "
-            f"{names[:20]}{' ...' if len(names) > 20 else ''}."
+            f"The target {target!r} is not a column of the table; its columns are "
+            f"{', '.join(names[:20])}{', …' if len(names) > 20 else ''}."
         )
     cleaned, facts, masks = {}, {}, {}
     for name, column in zip(names, frame.columns, strict=True):

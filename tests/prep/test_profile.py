@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
+from lemma.cli import main
 from lemma.exceptions import DataTypeError, DataValidationError, ParameterError
 from lemma.io.datasets import load_adult, load_ames_housing, load_german_credit
 from lemma.prep import DataProfile, profile
@@ -366,6 +367,21 @@ def test_renderings(adult_profile):
     assert data["table"]["n_rows"] == 48842
     assert {c["name"] for c in data["columns"]} == set(adult_profile.columns.index)
     assert data["target"]["class_counts"] == {"<=50K": 37155, ">50K": 11687}
+
+
+def test_the_profile_command_prints_a_summary_and_writes_html(tmp_path, capsys):
+    path = tmp_path / "people.csv"
+    path.write_text("age;city;bought\n" + "31;Oslo;yes\n45;?;no\n27;Rome;no\n" * 10)
+    out = tmp_path / "profile.html"
+    assert main(["profile", str(path), "--target", "bought", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "30 rows × 3 columns" in printed and "Target 'bought' (classification)" in printed
+    assert "city" in printed and f"HTML profile written to {out}" in printed
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    assert main(["profile", "german_credit"]) == 0
+    assert "Target 'credit_risk'" in capsys.readouterr().out
+    assert main(["profile", str(tmp_path / "missing.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_html_escapes_names():
