@@ -19,6 +19,13 @@
   object with ``fit`` and ``best_params_``, scikit-learn's included).
 * Intervals (:mod:`lemma.selection.intervals`): the Nadeau–Bengio corrected
   t-interval and the bootstrap over folds.
+* Hyperparameter searches (:mod:`lemma.selection.search`): :class:`GridSearchCV`,
+  :class:`RandomizedSearchCV` (over :class:`ParameterGrid` and
+  :class:`ParameterSampler`; distributions in :mod:`lemma.selection.distributions`),
+  whose ``cv_results_`` add to scikit-learn's columns the interval of every
+  candidate's score and the corrected p-value of its difference from the best
+  (:mod:`lemma.selection.search_stats`); ``select="one_se"`` applies the
+  one-standard-error rule.
 * Parallel map (:mod:`lemma.selection.parallel`): :func:`run_parallel` with
   pluggable backends, a progress bar and :class:`Interrupted` on Ctrl-C.
 
@@ -64,6 +71,12 @@ from lemma.selection.parallel import (
     register_backend,
     run_parallel,
 )
+from lemma.selection.search import (
+    GridSearchCV,
+    ParameterGrid,
+    ParameterSampler,
+    RandomizedSearchCV,
+)
 from lemma.selection.split import (
     BaseCrossValidator,
     GroupKFold,
@@ -100,13 +113,17 @@ __all__ = [
     "FitFailedError",
     "FitFailedWarning",
     "FoldResult",
+    "GridSearchCV",
     "GroupKFold",
     "Interrupted",
     "KFold",
     "LearningCurveResult",
     "LeaveOneOut",
     "NestedCVResult",
+    "ParameterGrid",
+    "ParameterSampler",
     "PredefinedSplits",
+    "RandomizedSearchCV",
     "RepeatedKFold",
     "RepeatedStratifiedKFold",
     "ScoreInterval",
