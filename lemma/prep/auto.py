@@ -42,7 +42,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from lemma.exceptions import DataValidationError, ParameterError
+from lemma.exceptions import DataTypeError, DataValidationError, ParameterError
 from lemma.pipeline import ColumnTransformer, make_pipeline
 from lemma.prep import profiling
 from lemma.prep._profile_columns import MISSING_MARKERS
@@ -300,6 +300,8 @@ def auto_prepare(
     DataValidationError
         The table is empty, a column holds missing markers or numbers stored as text, or
         no column is usable as a feature.
+    DataTypeError
+        A column name is not a string (columns are selected by name).
 
     Examples
     --------
@@ -324,6 +326,12 @@ def auto_prepare(
     """
     if not isinstance(drop_leaky, bool):
         raise ParameterError(f"drop_leaky must be True or False; got {drop_leaky!r}.")
+    not_text = [c for c in getattr(df, "columns", []) if not isinstance(c, str)]
+    if not_text:
+        raise DataTypeError(
+            f"auto_prepare selects columns by name and needs text column names; columns "
+            f"{not_text[:10]} are not strings. Rename them: df.columns = df.columns.astype(str)."
+        )
     report = profile
     if report is None:
         report = profiling.profile(df, target, missing_markers=missing_markers)

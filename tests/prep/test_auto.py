@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import lemma
-from lemma.exceptions import DataValidationError, ParameterError
+from lemma.exceptions import DataTypeError, DataValidationError, ParameterError
 from lemma.io.datasets import load_adult, load_ames_housing, load_german_credit
 from lemma.models.linear import LogisticRegression
 from lemma.pipeline import make_pipeline
@@ -188,6 +188,8 @@ def test_bad_arguments(rng):
         auto_prepare(df, "y", profile=profile(df.drop(columns="x"), "y"))
     with pytest.raises(ParameterError, match="drop_leaky must be True or False"):
         auto_prepare(df, "y", drop_leaky="yes")
+    with pytest.raises(DataTypeError, match=r"columns \[0\] are not strings"):
+        auto_prepare(df.rename(columns={"x": 0}), "y")
     report = profile(df, "y")
     _, decisions = auto_prepare(df, "y", profile=report)
     assert len(decisions) == df.shape[1]
