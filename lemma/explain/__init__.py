@@ -4,8 +4,11 @@
   when one input column is shuffled, with a t interval over the repeats.
 * :func:`partial_dependence` (:mod:`lemma.explain.partial_dependence`) — partial
   dependence and ICE curves on scikit-learn's grid, :func:`plot_partial_dependence`.
+* :func:`coefficient_table` and :func:`linear_shap` (:mod:`lemma.explain.linear`) —
+  standardised coefficients and odds ratios with intervals, exact Shapley values.
 """
 
+from lemma.explain.linear import CoefficientTable, LinearShap, coefficient_table, linear_shap
 from lemma.explain.partial_dependence import (
     PartialDependence,
     partial_dependence,
@@ -14,8 +17,12 @@ from lemma.explain.partial_dependence import (
 from lemma.explain.permutation import PermutationImportance, permutation_importance
 
 __all__ = [
+    "CoefficientTable",
+    "LinearShap",
     "PartialDependence",
     "PermutationImportance",
+    "coefficient_table",
+    "linear_shap",
     "partial_dependence",
     "permutation_importance",
     "plot_partial_dependence",
