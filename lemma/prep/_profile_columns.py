@@ -158,17 +158,19 @@ def _runs(v: np.ndarray, n_top: int) -> tuple[np.ndarray, list[tuple[Any, int]]]
     return v[starts], [(v[starts[k]].item(), int(counts[k])) for k in order]
 
 
-def _numeric_facts(values: np.ndarray, n_top: int) -> tuple[dict[str, Any], np.ndarray]:
-    """Summary statistics of the non-missing numbers, and their distinct values."""
-    v = np.sort(values)
-    distinct, top = _runs(v, n_top)
-    x = v.astype(np.float64, copy=False)
+_NO_STATISTICS = dict.fromkeys(
+    ("mean", "std", "min", "q25", "median", "q75", "max", "skewness"), float("nan")
+) | {"n_zeros": 0, "n_outliers_iqr": 0, "n_outliers_robust_z": 0}
+
+
+def _statistics(x: np.ndarray) -> dict[str, Any]:
+    """Summary statistics of sorted finite numbers (see the module docstring)."""
+    if x.size == 0:
+        return dict(_NO_STATISTICS)
     mean = float(x.mean())
     q1, median, q3 = _quantile(x, 0.25), _quantile(x, 0.5), _quantile(x, 0.75)
     iqr = q3 - q1
-    facts = {
-        "n_distinct": int(distinct.size),
-        "top_values": top,
+    return {
         "mean": mean,
         "std": float(x.std(ddof=1)) if x.size > 1 else float("nan"),
         "min": float(x[0]),
@@ -181,6 +183,21 @@ def _numeric_facts(values: np.ndarray, n_top: int) -> tuple[dict[str, Any], np.n
         "n_outliers_iqr": _count_outside(x, q1 - IQR_FENCE * iqr, q3 + IQR_FENCE * iqr),
         "n_outliers_robust_z": _robust_z_outliers(x, median),
     }
+
+
+def _numeric_facts(values: np.ndarray, n_top: int) -> tuple[dict[str, Any], np.ndarray]:
+    """Summary statistics of the non-missing numbers, and their distinct values.
+
+    Distinct and top values count every value; the statistics use the finite ones
+    (``n_infinite`` counts the others).
+    """
+    v = np.sort(values)
+    distinct, top = _runs(v, n_top)
+    x = v.astype(np.float64, copy=False)
+    finite = np.isfinite(x)
+    n_infinite = int(x.size - np.count_nonzero(finite))
+    facts = {"n_distinct": int(distinct.size), "top_values": top, "n_infinite": n_infinite}
+    facts.update(_statistics(x[finite] if n_infinite else x))
     whole = v.dtype.kind in "iu" or bool(np.all(distinct == np.floor(distinct)))
     consecutive = distinct.size > 1 and float(x[-1] - x[0]) == distinct.size - 1
     facts["_row_number"] = whole and distinct.size == v.size and consecutive
@@ -259,8 +276,9 @@ def column_facts(
     -------
     dict
         Keys ``kind, dtype, n_missing, n_present, missing_share, n_distinct,
-        top_values, top_share, note`` and, for numbers, ``mean, std, min, q25, median,
-        q75, max, skewness, n_zeros, n_outliers_iqr, n_outliers_robust_z``.
+        top_values, top_share, note`` and, for numbers, ``n_infinite, mean, std, min,
+        q25, median, q75, max, skewness, n_zeros, n_outliers_iqr, n_outliers_robust_z``
+        (statistics of the finite values).
     """
     n = len(series)
     missing = series.isna().to_numpy() if missing is None else missing

@@ -256,6 +256,8 @@ def leakage_score(
 ) -> float:
     """How well one feature alone predicts the target, out of sample (module docstring).
 
+    Rows where the target is missing, or a number is missing or infinite, are left out.
+
     Parameters
     ----------
     feature : pandas.Series of shape (n_samples,)
@@ -286,7 +288,10 @@ def leakage_score(
         return float("nan")
     encoded = target if isinstance(target, EncodedTarget) else encode_target(target, task)
     numbers = _is_numbers(feature)
-    present = encoded.labelled & feature.notna().to_numpy() if numbers else encoded.labelled
+    present = encoded.labelled
+    if numbers:
+        values = feature.to_numpy(dtype=np.float64, na_value=np.nan)
+        present = present & np.isfinite(values)
     if present.sum() < MIN_SCORED_ROWS:
         return float("nan")
     x = feature.to_numpy()[present]
@@ -428,6 +433,21 @@ def _mixed_types(name: str, facts: dict) -> Finding | None:
     )
 
 
+def _infinite(name: str, facts: dict) -> Finding | None:
+    count = facts.get("n_infinite", 0)
+    if not count:
+        return None
+    return Finding(
+        "infinite_values",
+        "warn",
+        (name,),
+        f"Column {name!r} holds {count:,} infinite values; its statistics leave them out.",
+        "replace them (df[c].replace([np.inf, -np.inf], np.nan)) and impute, or find the "
+        "division that made them.",
+        float(count),
+    )
+
+
 def _text(name: str, facts: dict) -> Finding | None:
     if facts["kind"] != "text":
         return None
@@ -460,6 +480,7 @@ _COLUMN_RULES = (
     _high_cardinality,
     _mostly_missing,
     _mixed_types,
+    _infinite,
     _text,
     _numbers_as_text,
 )
@@ -499,12 +520,13 @@ def pairwise_correlation(data: np.ndarray) -> np.ndarray:
 def collinear_pairs(numbers: pd.DataFrame) -> list[tuple[str, str, float]]:
     """Pairs of columns with |Pearson r| ≥ ``COLLINEAR_MIN_CORRELATION``, strongest first.
 
-    Correlations use the rows where both columns are present
+    Correlations use the rows where both columns are present and finite
     (:func:`pairwise_correlation`).
     """
     if numbers.shape[1] < 2:
         return []
-    r = pairwise_correlation(numbers.to_numpy(dtype=np.float64, na_value=np.nan))
+    data = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    r = pairwise_correlation(np.where(np.isfinite(data), data, np.nan))
     names = [str(c) for c in numbers.columns]
     upper = np.triu(np.abs(np.nan_to_num(r)) >= COLLINEAR_MIN_CORRELATION, k=1)
     pairs = [(names[i], names[j], float(r[i, j])) for i, j in zip(*np.nonzero(upper), strict=True)]

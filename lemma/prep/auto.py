@@ -249,6 +249,12 @@ def _decide(
 def _check_readable(report: DataProfile) -> None:
     """Refuse columns the transformer would read differently from the profile."""
     cols = report.columns
+    infinite = cols.index[cols["n_infinite"].fillna(0) > 0].tolist()
+    if infinite:
+        raise DataValidationError(
+            f"Columns {infinite} hold infinite values, which no imputer or scaler accepts; "
+            "replace them first: df[c] = df[c].replace([np.inf, -np.inf], np.nan)."
+        )
     marked = cols.index[cols["n_markers"] > 0].tolist()
     as_text = [f.columns[0] for f in report.findings("numbers_as_text")]
     if marked or as_text:
@@ -298,8 +304,8 @@ def auto_prepare(
     Raises
     ------
     DataValidationError
-        The table is empty, a column holds missing markers or numbers stored as text, or
-        no column is usable as a feature.
+        The table is empty, a column holds missing markers, numbers stored as text or
+        infinite values, or no column is usable as a feature.
     DataTypeError
         A column name is not a string (columns are selected by name).
 

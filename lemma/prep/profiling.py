@@ -71,6 +71,7 @@ COLUMN_FIELDS = (
     "missing_share",
     "n_markers",
     "n_distinct",
+    "n_infinite",
     "top_value",
     "top_share",
     "mean",
@@ -89,7 +90,7 @@ COLUMN_FIELDS = (
 )
 #: A numeric target with at most this many distinct whole numbers is a class label.
 TARGET_MAX_CLASSES = 20
-_COUNTS = ("n_zeros", "n_outliers_iqr", "n_outliers_robust_z")
+_COUNTS = ("n_infinite", "n_zeros", "n_outliers_iqr", "n_outliers_robust_z")
 _NUMERIC_KINDS = ("numeric", "boolean")
 
 

@@ -176,6 +176,13 @@ def test_missing_markers_in_the_frame_are_refused_with_a_fix():
         auto_prepare(df, "y")
 
 
+def test_infinite_values_are_refused_with_a_fix(rng):
+    df = _frame(rng)
+    df.loc[3, "x"] = np.inf
+    with pytest.raises(DataValidationError, match=r"\['x'\] hold infinite values.*replace"):
+        auto_prepare(df, "y")
+
+
 def test_no_usable_column_is_an_error():
     df = pd.DataFrame({"row": range(30), "y": [0, 1] * 15})
     with pytest.raises(DataValidationError, match=r"No column is usable.*row: identifier"):

@@ -313,6 +313,20 @@ def test_all_missing_and_constant_columns_are_documented_kinds():
     assert {"empty", "constant"} <= {f.code for f in report.warnings}
 
 
+def test_infinite_values_are_counted_and_left_out_of_the_statistics(rng):
+    x = rng.normal(size=200)
+    x[::10] = np.inf
+    x[5::10] = -np.inf
+    df = pd.DataFrame({"x": x, "y": rng.normal(size=200)})
+    row = profile(df, target="y").columns.loc["x"]
+    finite = pd.Series(x[np.isfinite(x)])
+    assert row["n_infinite"] == 40 and row["n_distinct"] == df["x"].nunique()
+    assert row["mean"] == pytest.approx(finite.mean(), rel=1e-12)
+    assert row["max"] == finite.max() and row["skewness"] == pytest.approx(finite.skew())
+    assert np.isfinite(row["target_score"])
+    assert profile(df).findings("infinite_values", "x")
+
+
 def test_mixed_types_are_counted_and_flagged():
     df = pd.DataFrame({"mixed": pd.Series([1, "a", 2.5, "a", None] * 6, dtype=object)})
     report = profile(df)
