@@ -25,7 +25,8 @@
   whose ``cv_results_`` add to scikit-learn's columns the interval of every
   candidate's score and the corrected p-value of its difference from the best
   (:mod:`lemma.selection.search_stats`); ``select="one_se"`` applies the
-  one-standard-error rule.
+  one-standard-error rule. Successive halving (:mod:`lemma.selection.halving`):
+  :class:`HalvingGridSearchCV`, :class:`HalvingRandomSearchCV`.
 * Parallel map (:mod:`lemma.selection.parallel`): :func:`run_parallel` with
   pluggable backends, a progress bar and :class:`Interrupted` on Ctrl-C.
 
@@ -53,6 +54,7 @@ from lemma.selection.curves import (
     validation_curve,
 )
 from lemma.selection.cv_result import CVResult
+from lemma.selection.halving import HalvingGridSearchCV, HalvingRandomSearchCV
 from lemma.selection.holdout import ShuffleSplit, train_test_split
 from lemma.selection.intervals import (
     INTERVALS,
@@ -115,6 +117,8 @@ __all__ = [
     "FoldResult",
     "GridSearchCV",
     "GroupKFold",
+    "HalvingGridSearchCV",
+    "HalvingRandomSearchCV",
     "Interrupted",
     "KFold",
     "LearningCurveResult",

@@ -1,4 +1,9 @@
-"""Search spaces: distributions to sample hyperparameters from, and their unit-cube coding.
+"""Search spaces: grids, samplers, distributions and their unit-cube coding.
+
+A grid search tries every combination of listed values (:class:`ParameterGrid`,
+keys sorted, the last varying fastest: scikit-learn's order); a randomized
+search draws candidates (:class:`ParameterSampler`: lists uniformly, without
+replacement when every value is a list; distributions by their ``rvs``).
 
 A randomized search draws each hyperparameter θ from a distribution; a Bayesian
 search also needs a map between θ and a coordinate u ∈ [0, 1] where a Gaussian
@@ -27,18 +32,23 @@ optimization", JMLR 13 (2012) 281–305 (why log scales and random draws).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import numbers
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import product
 from typing import Any
 
 import numpy as np
 
-from lemma.exceptions import ParameterError
+from lemma.exceptions import LemmaWarning, ParameterError
 from lemma.validation import check_random_state
 
 __all__ = [
     "Categorical",
     "Dimension",
     "LogUniform",
+    "ParameterGrid",
+    "ParameterSampler",
     "RandInt",
     "ScipyDimension",
     "Uniform",
@@ -402,3 +412,160 @@ def check_space(space: Any, owner: str) -> dict[str, Dimension]:
             f"got {space!r}."
         )
     return {str(name): as_dimension(space[name], str(name)) for name in sorted(space)}
+
+
+# --------------------------------------------------------------- grids and samplers
+def _is_values(value: Any) -> bool:
+    """A non-empty list of values (not a string, not a 2-D array)."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 1 and value.size > 0
+    return isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0
+
+
+def _as_grids(space: Any, what: str) -> list[dict[str, Any]]:
+    grids = [space] if isinstance(space, Mapping) else space
+    if isinstance(grids, str) or not isinstance(grids, Sequence) or len(grids) == 0:
+        raise ParameterError(
+            f"The {what} must be a dict of parameter name -> values, or a non-empty list of "
+            f"such dicts; got {space!r}."
+        )
+    for grid in grids:
+        if not isinstance(grid, Mapping):
+            raise ParameterError(f"Each entry of the {what} must be a dict; got {grid!r}.")
+    return [dict(grid) for grid in grids]
+
+
+class ParameterGrid:
+    """Every combination of parameter values, in scikit-learn's order.
+
+    Parameters
+    ----------
+    param_grid : dict of str -> list, or list of such dicts
+        Each dict is a grid: its keys are sorted and the last key varies fastest.
+        ``{}`` stands for one candidate with the estimator's own parameters.
+
+    Examples
+    --------
+    >>> from lemma.selection import ParameterGrid
+    >>> list(ParameterGrid([{"kernel": ["linear"]}, {"kernel": ["rbf"], "gamma": [1, 10]}]))
+    [{'kernel': 'linear'}, {'gamma': 1, 'kernel': 'rbf'}, {'gamma': 10, 'kernel': 'rbf'}]
+    """
+
+    def __init__(self, param_grid: Any):
+        self.param_grid = _as_grids(param_grid, "parameter grid")
+        for grid in self.param_grid:
+            for name, values in grid.items():
+                if not _is_values(values):
+                    raise ParameterError(
+                        f"The grid of {name!r} must be a non-empty list or 1-D array of values;"
+                        f" got {values!r}. Wrap a single value in a list: [{values!r}]."
+                    )
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for grid in self.param_grid:
+            names = sorted(grid)
+            for values in product(*(grid[name] for name in names)):
+                yield dict(zip(names, values, strict=True))
+
+    def __len__(self) -> int:
+        return sum(int(np.prod([len(v) for v in grid.values()])) for grid in self.param_grid)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        """The ``index``-th combination, without listing the ones before it."""
+        for grid in self.param_grid:
+            names = sorted(grid)
+            size = int(np.prod([len(grid[name]) for name in names]))
+            if index >= size:
+                index -= size
+                continue
+            out = {}
+            for name in reversed(names):  # the last name varies fastest
+                index, offset = divmod(index, len(grid[name]))
+                out[name] = grid[name][offset]
+            return dict(sorted(out.items()))
+        raise IndexError("ParameterGrid index out of range")
+
+
+def _sample_indices(size: int, n: int, rng: np.random.RandomState) -> list[int]:
+    """n distinct integers from range(size), in random order."""
+    if size <= 4 * n or size <= 100_000:
+        return [int(i) for i in rng.permutation(size)[:n]]
+    chosen: dict[int, None] = {}
+    while len(chosen) < n:
+        chosen.setdefault(int(rng.randint(size)), None)
+    return list(chosen)
+
+
+class ParameterSampler:
+    """``n_iter`` candidates drawn from lists and distributions.
+
+    Parameters
+    ----------
+    param_distributions : dict of str -> (list or distribution), or list of such dicts
+        A list is sampled uniformly; a distribution (anything with
+        ``rvs(random_state=...)``: scipy.stats frozen distributions,
+        :mod:`lemma.selection.distributions`) by its ``rvs``. With a list of dicts,
+        each draw first picks a dict uniformly.
+    n_iter : int
+        Number of candidates. When every value is a list, the candidates are
+        distinct grid points (at most the grid's size, with a warning).
+    random_state : None, int or RandomState
+
+    Examples
+    --------
+    >>> from lemma.selection import ParameterSampler
+    >>> from lemma.selection.distributions import loguniform
+    >>> draws = list(ParameterSampler({"C": loguniform(1e-2, 1e2), "kernel": ["rbf"]}, 3,
+    ...                               random_state=0))
+    >>> [sorted(d) for d in draws][0], all(0.01 <= d["C"] <= 100 for d in draws)
+    (['C', 'kernel'], True)
+    """
+
+    def __init__(self, param_distributions: Any, n_iter: int, *, random_state: Any = None):
+        self.param_distributions = _as_grids(param_distributions, "parameter distributions")
+        for space in self.param_distributions:
+            for name, value in space.items():
+                if not (_is_values(value) or callable(getattr(value, "rvs", None))):
+                    raise ParameterError(
+                        f"The distribution of {name!r} must be a non-empty list of values or "
+                        f"have an rvs(random_state=...) method (a frozen scipy.stats "
+                        f"distribution, lemma.selection.distributions); got {value!r}."
+                    )
+        if not isinstance(n_iter, numbers.Integral) or isinstance(n_iter, bool) or n_iter < 1:
+            raise ParameterError(f"n_iter must be an int >= 1; got {n_iter!r}.")
+        self.n_iter = int(n_iter)
+        self.random_state = random_state
+
+    def _all_lists(self) -> bool:
+        return all(_is_values(v) for space in self.param_distributions for v in space.values())
+
+    def __len__(self) -> int:
+        if self._all_lists():
+            return min(self.n_iter, len(ParameterGrid(self.param_distributions)))
+        return self.n_iter
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        rng = check_random_state(self.random_state)
+        if self._all_lists():
+            grid = ParameterGrid(self.param_distributions)
+            if len(grid) < self.n_iter:
+                warnings.warn(
+                    f"The space has only {len(grid)} distinct candidates, fewer than "
+                    f"n_iter={self.n_iter}; all {len(grid)} are tried. Use GridSearchCV for "
+                    "an exhaustive search.",
+                    LemmaWarning,
+                    stacklevel=2,
+                )
+            for index in _sample_indices(len(grid), len(self), rng):
+                yield grid[index]
+            return
+        for _ in range(self.n_iter):
+            space = self.param_distributions[rng.randint(len(self.param_distributions))]
+            params = {}
+            for name in sorted(space):
+                value = space[name]
+                if _is_values(value):
+                    params[name] = value[rng.randint(len(value))]
+                else:
+                    params[name] = value.rvs(random_state=rng)
+            yield params

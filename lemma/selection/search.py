@@ -29,8 +29,7 @@ from __future__ import annotations
 import numbers
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from itertools import product
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,6 +39,7 @@ from lemma._constraints import BOOL, CALLABLE, RANDOM_STATE, Interval, Options, 
 from lemma.base import BaseEstimator, Tags, clone, is_classifier
 from lemma.exceptions import LemmaWarning, ParameterError
 from lemma.pipeline._composition import tags_of
+from lemma.selection.distributions import ParameterGrid, ParameterSampler
 from lemma.selection.parallel import Interrupted, run_parallel
 from lemma.selection.search_stats import (
     SELECTIONS,
@@ -51,7 +51,7 @@ from lemma.selection.search_stats import (
 )
 from lemma.selection.split import check_cv
 from lemma.selection.validate import _check_lengths, check_scoring, fold_tasks, report_fit_failures
-from lemma.validation import check_is_fitted, check_random_state
+from lemma.validation import check_is_fitted
 
 __all__ = [
     "BaseSearchCV",
@@ -60,163 +60,6 @@ __all__ = [
     "ParameterSampler",
     "RandomizedSearchCV",
 ]
-
-
-# ------------------------------------------------------------------------ search spaces
-def _is_values(value: Any) -> bool:
-    """A non-empty list of values (not a string, not a 2-D array)."""
-    if isinstance(value, np.ndarray):
-        return value.ndim == 1 and value.size > 0
-    return isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0
-
-
-def _as_grids(space: Any, what: str) -> list[dict[str, Any]]:
-    grids = [space] if isinstance(space, Mapping) else space
-    if isinstance(grids, str) or not isinstance(grids, Sequence) or len(grids) == 0:
-        raise ParameterError(
-            f"The {what} must be a dict of parameter name -> values, or a non-empty list of "
-            f"such dicts; got {space!r}."
-        )
-    for grid in grids:
-        if not isinstance(grid, Mapping):
-            raise ParameterError(f"Each entry of the {what} must be a dict; got {grid!r}.")
-    return [dict(grid) for grid in grids]
-
-
-class ParameterGrid:
-    """Every combination of parameter values, in scikit-learn's order.
-
-    Parameters
-    ----------
-    param_grid : dict of str -> list, or list of such dicts
-        Each dict is a grid: its keys are sorted and the last key varies fastest.
-        ``{}`` stands for one candidate with the estimator's own parameters.
-
-    Examples
-    --------
-    >>> from lemma.selection import ParameterGrid
-    >>> list(ParameterGrid([{"kernel": ["linear"]}, {"kernel": ["rbf"], "gamma": [1, 10]}]))
-    [{'kernel': 'linear'}, {'gamma': 1, 'kernel': 'rbf'}, {'gamma': 10, 'kernel': 'rbf'}]
-    """
-
-    def __init__(self, param_grid: Any):
-        self.param_grid = _as_grids(param_grid, "parameter grid")
-        for grid in self.param_grid:
-            for name, values in grid.items():
-                if not _is_values(values):
-                    raise ParameterError(
-                        f"The grid of {name!r} must be a non-empty list or 1-D array of values;"
-                        f" got {values!r}. Wrap a single value in a list: [{values!r}]."
-                    )
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for grid in self.param_grid:
-            names = sorted(grid)
-            for values in product(*(grid[name] for name in names)):
-                yield dict(zip(names, values, strict=True))
-
-    def __len__(self) -> int:
-        return sum(int(np.prod([len(v) for v in grid.values()])) for grid in self.param_grid)
-
-    def __getitem__(self, index: int) -> dict[str, Any]:
-        """The ``index``-th combination, without listing the ones before it."""
-        for grid in self.param_grid:
-            names = sorted(grid)
-            size = int(np.prod([len(grid[name]) for name in names]))
-            if index >= size:
-                index -= size
-                continue
-            out = {}
-            for name in reversed(names):  # the last name varies fastest
-                index, offset = divmod(index, len(grid[name]))
-                out[name] = grid[name][offset]
-            return dict(sorted(out.items()))
-        raise IndexError("ParameterGrid index out of range")
-
-
-def _sample_indices(size: int, n: int, rng: np.random.RandomState) -> list[int]:
-    """n distinct integers from range(size), in random order."""
-    if size <= 4 * n or size <= 100_000:
-        return [int(i) for i in rng.permutation(size)[:n]]
-    chosen: dict[int, None] = {}
-    while len(chosen) < n:
-        chosen.setdefault(int(rng.randint(size)), None)
-    return list(chosen)
-
-
-class ParameterSampler:
-    """``n_iter`` candidates drawn from lists and distributions.
-
-    Parameters
-    ----------
-    param_distributions : dict of str -> (list or distribution), or list of such dicts
-        A list is sampled uniformly; a distribution (anything with
-        ``rvs(random_state=...)``: scipy.stats frozen distributions,
-        :mod:`lemma.selection.distributions`) by its ``rvs``. With a list of dicts,
-        each draw first picks a dict uniformly.
-    n_iter : int
-        Number of candidates. When every value is a list, the candidates are
-        distinct grid points (at most the grid's size, with a warning).
-    random_state : None, int or RandomState
-
-    Examples
-    --------
-    >>> from lemma.selection import ParameterSampler
-    >>> from lemma.selection.distributions import loguniform
-    >>> draws = list(ParameterSampler({"C": loguniform(1e-2, 1e2), "kernel": ["rbf"]}, 3,
-    ...                               random_state=0))
-    >>> [sorted(d) for d in draws][0], all(0.01 <= d["C"] <= 100 for d in draws)
-    (['C', 'kernel'], True)
-    """
-
-    def __init__(self, param_distributions: Any, n_iter: int, *, random_state: Any = None):
-        self.param_distributions = _as_grids(param_distributions, "parameter distributions")
-        for space in self.param_distributions:
-            for name, value in space.items():
-                if not (_is_values(value) or callable(getattr(value, "rvs", None))):
-                    raise ParameterError(
-                        f"The distribution of {name!r} must be a non-empty list of values or "
-                        f"have an rvs(random_state=...) method (a frozen scipy.stats "
-                        f"distribution, lemma.selection.distributions); got {value!r}."
-                    )
-        if not isinstance(n_iter, numbers.Integral) or isinstance(n_iter, bool) or n_iter < 1:
-            raise ParameterError(f"n_iter must be an int >= 1; got {n_iter!r}.")
-        self.n_iter = int(n_iter)
-        self.random_state = random_state
-
-    def _all_lists(self) -> bool:
-        return all(_is_values(v) for space in self.param_distributions for v in space.values())
-
-    def __len__(self) -> int:
-        if self._all_lists():
-            return min(self.n_iter, len(ParameterGrid(self.param_distributions)))
-        return self.n_iter
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        rng = check_random_state(self.random_state)
-        if self._all_lists():
-            grid = ParameterGrid(self.param_distributions)
-            if len(grid) < self.n_iter:
-                warnings.warn(
-                    f"The space has only {len(grid)} distinct candidates, fewer than "
-                    f"n_iter={self.n_iter}; all {len(grid)} are tried. Use GridSearchCV for "
-                    "an exhaustive search.",
-                    LemmaWarning,
-                    stacklevel=2,
-                )
-            for index in _sample_indices(len(grid), len(self), rng):
-                yield grid[index]
-            return
-        for _ in range(self.n_iter):
-            space = self.param_distributions[rng.randint(len(self.param_distributions))]
-            params = {}
-            for name in sorted(space):
-                value = space[name]
-                if _is_values(value):
-                    params[name] = value[rng.randint(len(value))]
-                else:
-                    params[name] = value.rvs(random_state=rng)
-            yield params
 
 
 # ------------------------------------------------------------------------- the base search
@@ -242,8 +85,12 @@ class _Record:
             self.more.setdefault(key, []).append(value)
 
 
-class _SearchRun:
-    """One ``fit`` of a search: the data, the splits, and ``evaluate`` for the strategy."""
+class SearchRun:
+    """One ``fit`` of a search: the data, the splits, and ``evaluate`` for the strategy.
+
+    A search strategy (``_run_search``) reads ``X``, ``y`` and ``splits`` and calls
+    :meth:`evaluate` with each batch of candidates it wants scored.
+    """
 
     def __init__(
         self, search: BaseSearchCV, X: Any, y: Any, splits: list, scorers: dict, fit_params: dict
@@ -358,7 +205,7 @@ class _if_best_has:
 
 
 class BaseSearchCV(BaseEstimator):
-    """Shared machinery of the searches; a subclass defines ``_run_search(evaluate)``.
+    """Shared machinery of the searches; a subclass defines ``_run_search(run)``.
 
     Parameters
     ----------
@@ -402,8 +249,8 @@ class BaseSearchCV(BaseEstimator):
         "complexity": [None, str, CALLABLE],
     }
 
-    def _run_search(self, evaluate: Callable[..., dict[str, Any]]) -> None:
-        """Call ``evaluate(candidates, splits=None, more_results=None)`` once or more."""
+    def _run_search(self, run: SearchRun) -> None:
+        """Call ``run.evaluate(candidates, splits=None, more_results=None)`` once or more."""
         raise NotImplementedError
 
     def _eligible(self, results: dict[str, Any]) -> np.ndarray | None:
@@ -451,10 +298,10 @@ class BaseSearchCV(BaseEstimator):
         splitter = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(splitter.split(X, y, groups))
         self.n_splits_ = len(splits)
-        run = _SearchRun(self, X, y, splits, scorers, fit_params)
+        run = SearchRun(self, X, y, splits, scorers, fit_params)
         self.interrupted_ = False
         try:
-            self._run_search(run.evaluate)
+            self._run_search(run)
         except KeyboardInterrupt:
             if not run.record.params:
                 raise
@@ -465,7 +312,7 @@ class BaseSearchCV(BaseEstimator):
             self._refit(X, y, fit_params)
         return self
 
-    def _store_results(self, run: _SearchRun, metric: str) -> None:
+    def _store_results(self, run: SearchRun, metric: str) -> None:
         results = run.results()
         metrics = list(run.scorers)
         add_statistics(
@@ -672,8 +519,8 @@ confidence, select, complexity
         self.select = select
         self.complexity = complexity
 
-    def _run_search(self, evaluate: Callable[..., dict[str, Any]]) -> None:
-        evaluate(list(ParameterGrid(self.param_grid)))
+    def _run_search(self, run: SearchRun) -> None:
+        run.evaluate(list(ParameterGrid(self.param_grid)))
 
 
 class RandomizedSearchCV(BaseSearchCV):
@@ -751,8 +598,8 @@ confidence, select, complexity
         self.select = select
         self.complexity = complexity
 
-    def _run_search(self, evaluate: Callable[..., dict[str, Any]]) -> None:
+    def _run_search(self, run: SearchRun) -> None:
         sampler = ParameterSampler(
             self.param_distributions, self.n_iter, random_state=self.random_state
         )
-        evaluate(list(sampler))
+        run.evaluate(list(sampler))
