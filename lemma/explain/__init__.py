@@ -6,6 +6,8 @@
   dependence and ICE curves on scikit-learn's grid, :func:`plot_partial_dependence`.
 * :func:`coefficient_table` and :func:`linear_shap` (:mod:`lemma.explain.linear`) —
   standardised coefficients and odds ratios with intervals, exact Shapley values.
+* :func:`global_surrogate` (:mod:`lemma.explain.surrogate`) — a shallow tree that
+  imitates the model, with its held-out fidelity.
 """
 
 from lemma.explain.linear import CoefficientTable, LinearShap, coefficient_table, linear_shap
@@ -15,13 +17,16 @@ from lemma.explain.partial_dependence import (
     plot_partial_dependence,
 )
 from lemma.explain.permutation import PermutationImportance, permutation_importance
+from lemma.explain.surrogate import Surrogate, global_surrogate
 
 __all__ = [
     "CoefficientTable",
     "LinearShap",
     "PartialDependence",
     "PermutationImportance",
+    "Surrogate",
     "coefficient_table",
+    "global_surrogate",
     "linear_shap",
     "partial_dependence",
     "permutation_importance",
