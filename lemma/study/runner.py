@@ -1,0 +1,201 @@
+"""Run a study: the stages in order, each timed and recorded, then the files.
+
+    load → profile → clean → split → prepare → leakage → advise → tune → compare
+         → refit → evaluate → diagnose → explain → fairness → card → save → report
+
+Essential stages stop the study when they fail (with the stage named); optional
+ones (leakage, diagnostics, explanations, fairness, card) record the failure and
+the study goes on. Ctrl-C stops cleanly: the stages that finished are kept and the
+report and ``study.json`` are written for them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lemma.exceptions import LemmaError
+from lemma.study import stages_data, stages_eval, stages_model, stages_output
+from lemma.study.result import StageRecord, Study, StudyConfig
+
+__all__ = ["STAGES", "StudyError", "run_study", "study"]
+
+
+class StudyError(LemmaError, RuntimeError):
+    """An essential stage failed; the message names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[Study], str]
+    essential: bool
+    applies: Callable[[Study], bool] = lambda study: True
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("profile", stages_data.stage_profile, True),
+    Stage("clean", stages_data.stage_clean, True),
+    Stage("split", stages_data.stage_split, True),
+    Stage("prepare", stages_model.stage_prepare, True),
+    Stage("leakage", stages_output.stage_leakage, False),
+    Stage("advise", stages_model.stage_advise, True),
+    Stage("tune", stages_model.stage_tune, True),
+    Stage("compare", stages_model.stage_compare, True),
+    Stage("refit", stages_model.stage_refit, True),
+    Stage("evaluate", stages_eval.stage_evaluate, True),
+    Stage("diagnose", stages_eval.stage_diagnose, False),
+    Stage("explain", stages_eval.stage_explain, False),
+    Stage("fairness", stages_output.stage_fairness, False, lambda s: bool(s.config.sensitive)),
+    Stage("card", stages_output.stage_card, False),
+    Stage("save", stages_output.stage_save, True),
+)
+
+
+class _Display:
+    """Stage lines on the terminal: a Rich spinner on a TTY, plain lines otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.console = None
+        if enabled:
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
+
+    def start(self, name: str) -> Any:
+        if self.console is None or not self.console.is_terminal:
+            return None
+        status = self.console.status(f"[bold]{name}[/bold] …")
+        status.start()
+        return status
+
+    def finish(self, handle: Any, record: StageRecord) -> None:
+        if handle is not None:
+            handle.stop()
+        if self.console is None:
+            return
+        mark = {"done": "[green]✓[/green]", "skipped": "[dim]–[/dim]",
+                "failed": "[yellow]![/yellow]", "interrupted": "[red]✗[/red]"}[record.status]
+        self.console.print(f"{mark} {record.name:<9} {record.seconds:6.1f} s  {record.note}",
+                           highlight=False, soft_wrap=True)
+
+
+def run_study(config: StudyConfig, frame: pd.DataFrame | None = None, *,
+              progress: bool = True) -> Study:
+    """Run every stage for ``config`` (``frame`` replaces reading ``config.data``)."""
+    study = Study(config)
+    study.out_dir = config.out or f"lemma-study-{Path(str(config.data)).stem.lower()}"
+    display = _Display(progress)
+    stages = (Stage("load", lambda s: stages_data.stage_load(s, frame), True), *STAGES)
+    for stage in stages:
+        if study.interrupted:
+            break
+        if not stage.applies(study):
+            record = StageRecord(stage.name, "skipped", 0.0, "not applicable")
+            study.stages.append(record)
+            display.finish(None, record)
+            continue
+        handle = display.start(stage.name)
+        start = time.perf_counter()
+        try:
+            note = stage.run(study)
+            status = "interrupted" if study.interrupted else "done"
+        except KeyboardInterrupt:
+            study.interrupted, status, note = True, "interrupted", "stopped by Ctrl-C"
+        except Exception as exc:  # optional stages record any failure
+            essential_error = isinstance(exc, LemmaError | ValueError | TypeError | OSError)
+            if stage.essential:
+                display.finish(handle, StageRecord(stage.name, "failed",
+                                                   time.perf_counter() - start, str(exc)))
+                if not essential_error:
+                    raise
+                raise _as_study_error(stage.name, exc) from exc
+            status, note = "failed", f"{type(exc).__name__}: {exc}"
+        record = StageRecord(stage.name, status, time.perf_counter() - start, note)
+        study.stages.append(record)
+        display.finish(handle, record)
+        if stage.name == "load" and study.task == "clustering":
+            raise StudyError(
+                "No target given: clustering studies need KMeans, which this lemma build does "
+                "not have yet. Pass --target COLUMN for a classification or regression study."
+            )
+    _write_outputs(study)
+    return study
+
+
+def _as_study_error(stage: str, exc: Exception) -> Exception:
+    if isinstance(exc, LemmaError):
+        return exc
+    return StudyError(f"The {stage} stage failed: {exc}")
+
+
+def _write_outputs(study: Study) -> None:
+    """study.json and report.html for whatever finished (also after Ctrl-C)."""
+    out = Path(study.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    study.outputs["study_json"] = str(out / "study.json")
+    study.outputs["report"] = str(out / "report.html")
+    if not study.versions:
+        study.versions = stages_output.versions()
+    study.report(out / "report.html")
+    study.save_json(out / "study.json")
+
+
+def study(data: Any = "adult", target: str | None = None, *, sensitive: Any = None,
+          task: str = "auto", metric: str | None = None, time_budget: float = 180.0,
+          test_size: float = 0.2, seed: int = 0, out: str | None = None,
+          time_column: str | None = None, n_jobs: int = 2, use_sensitive: bool = False,
+          progress: bool = False) -> Study:
+    """Run a whole study from a table and a target; returns the :class:`Study`.
+
+    Parameters
+    ----------
+    data : DataFrame, path or bundled dataset name, default="adult"
+    target : str, optional
+        Column to predict; for a bundled dataset, its documented target by default.
+    sensitive : str or list of str, optional
+        Columns to audit for fairness; for a bundled dataset, its documented
+        sensitive columns by default.
+    task, metric, time_budget, test_size, seed, out, time_column, n_jobs, use_sensitive
+        See :class:`~lemma.study.result.StudyConfig`.
+    progress : bool, default=False
+        Print a line per stage to stderr.
+
+    Returns
+    -------
+    Study
+        Its ``report()`` renders the HTML; files are in ``out``.
+    """
+    frame = data if isinstance(data, pd.DataFrame) else None
+    name = "<DataFrame>" if frame is not None else str(data)
+    target, sensitive_cols = _defaults(name, frame, target, sensitive)
+    config = StudyConfig(
+        data=name, target=target, sensitive=tuple(sensitive_cols), task=task, metric=metric,
+        time_budget=float(time_budget), test_size=test_size, seed=seed, out=out,
+        time_column=time_column, n_jobs=n_jobs, use_sensitive=use_sensitive,
+        command=" ".join(sys.argv) if progress else "lemma.study(...)",
+    )
+    return run_study(config, frame, progress=progress)
+
+
+def _defaults(name: str, frame: pd.DataFrame | None, target: str | None,
+              sensitive: Any) -> tuple[str | None, list[str]]:
+    """A bundled dataset supplies its documented target and sensitive columns."""
+    from lemma.io.datasets import DATASETS
+
+    info = DATASETS.get(name.lower().replace("-", "_"))
+    attrs = frame.attrs if frame is not None else {}
+    if target is None:
+        target = info.target if info is not None else attrs.get("target")
+    if sensitive is None:
+        sensitive = list(info.sensitive) if info is not None else attrs.get("sensitive", [])
+    if isinstance(sensitive, str):
+        sensitive = [sensitive]
+    return target, list(sensitive)
