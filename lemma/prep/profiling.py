@@ -429,7 +429,9 @@ def _target_task(series: pd.Series, kind: str, hint: str | None) -> str:
         return hint
     values = series.dropna()
     if kind == "numeric" and pd.api.types.is_numeric_dtype(values.dtype):
-        whole = bool(np.all(np.mod(values.to_numpy(dtype=np.float64), 1) == 0))
+        numbers = values.to_numpy(dtype=np.float64)
+        numbers = numbers[np.isfinite(numbers)]
+        whole = bool(np.all(numbers == np.floor(numbers)))
         if values.nunique() > TARGET_MAX_CLASSES or not whole:
             return "regression"
     return "classification"
