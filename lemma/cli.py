@@ -100,6 +100,72 @@ def profile_command(data: str, target: str | None, out: str | None, debug: bool)
         click.echo(f"HTML profile written to {out}")
 
 
+@cli.command()
+@click.argument("data", required=False)
+@click.option("--target", "-t", help="Column to predict (default: the bundled dataset's target).")
+@click.option(
+    "--sensitive",
+    "-s",
+    multiple=True,
+    help="Column to audit for fairness (repeatable; kept out of the features).",
+)
+@click.option(
+    "--task",
+    type=click.Choice(["auto", "classification", "regression", "clustering"]),
+    default="auto",
+    show_default=True,
+)
+@click.option("--metric", help="Scoring name used to select models (default per task).")
+@click.option(
+    "--time-budget",
+    type=float,
+    default=180.0,
+    show_default=True,
+    help="Seconds for tuning all candidate models together.",
+)
+@click.option("--test-size", type=float, default=0.2, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", help="Output folder (default: ./lemma-study-<data>/).")
+@click.option("--time-column", help="A datetime column: split and validate in time order.")
+@click.option("--n-jobs", type=int, default=2, show_default=True)
+@click.option("--use-sensitive", is_flag=True, help="Let the model use the sensitive columns.")
+def study(
+    data: str | None,
+    target: str | None,
+    sensitive: tuple[str, ...],
+    task: str,
+    metric: str | None,
+    time_budget: float,
+    test_size: float,
+    seed: int,
+    out: str | None,
+    time_column: str | None,
+    n_jobs: int,
+    use_sensitive: bool,
+) -> None:
+    """Profile, prepare, tune, compare, evaluate, explain and audit models on DATA.
+
+    DATA is a CSV or Parquet file or a bundled dataset name (default: adult). Writes
+    report.html, model.lemma, model_card.md and study.json to --out.
+    """
+    from lemma.cli_study import run
+
+    run(
+        data,
+        target,
+        sensitive,
+        task,
+        metric,
+        time_budget,
+        test_size,
+        seed,
+        out,
+        time_column,
+        n_jobs,
+        use_sensitive,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``lemma`` console script; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

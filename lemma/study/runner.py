@@ -81,14 +81,22 @@ class _Display:
             handle.stop()
         if self.console is None:
             return
-        mark = {"done": "[green]✓[/green]", "skipped": "[dim]–[/dim]",
-                "failed": "[yellow]![/yellow]", "interrupted": "[red]✗[/red]"}[record.status]
-        self.console.print(f"{mark} {record.name:<9} {record.seconds:6.1f} s  {record.note}",
-                           highlight=False, soft_wrap=True)
+        mark = {
+            "done": "[green]✓[/green]",
+            "skipped": "[dim]–[/dim]",
+            "failed": "[yellow]![/yellow]",
+            "interrupted": "[red]✗[/red]",
+        }[record.status]
+        self.console.print(
+            f"{mark} {record.name:<9} {record.seconds:6.1f} s  {record.note}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
-def run_study(config: StudyConfig, frame: pd.DataFrame | None = None, *,
-              progress: bool = True) -> Study:
+def run_study(
+    config: StudyConfig, frame: pd.DataFrame | None = None, *, progress: bool = True
+) -> Study:
     """Run every stage for ``config`` (``frame`` replaces reading ``config.data``)."""
     study = Study(config)
     study.out_dir = config.out or f"lemma-study-{Path(str(config.data)).stem.lower()}"
@@ -112,8 +120,9 @@ def run_study(config: StudyConfig, frame: pd.DataFrame | None = None, *,
         except Exception as exc:  # optional stages record any failure
             essential_error = isinstance(exc, LemmaError | ValueError | TypeError | OSError)
             if stage.essential:
-                display.finish(handle, StageRecord(stage.name, "failed",
-                                                   time.perf_counter() - start, str(exc)))
+                display.finish(
+                    handle, StageRecord(stage.name, "failed", time.perf_counter() - start, str(exc))
+                )
                 if not essential_error:
                     raise
                 raise _as_study_error(stage.name, exc) from exc
@@ -148,11 +157,22 @@ def _write_outputs(study: Study) -> None:
     study.save_json(out / "study.json")
 
 
-def study(data: Any = "adult", target: str | None = None, *, sensitive: Any = None,
-          task: str = "auto", metric: str | None = None, time_budget: float = 180.0,
-          test_size: float = 0.2, seed: int = 0, out: str | None = None,
-          time_column: str | None = None, n_jobs: int = 2, use_sensitive: bool = False,
-          progress: bool = False) -> Study:
+def study(
+    data: Any = "adult",
+    target: str | None = None,
+    *,
+    sensitive: Any = None,
+    task: str = "auto",
+    metric: str | None = None,
+    time_budget: float = 180.0,
+    test_size: float = 0.2,
+    seed: int = 0,
+    out: str | None = None,
+    time_column: str | None = None,
+    n_jobs: int = 2,
+    use_sensitive: bool = False,
+    progress: bool = False,
+) -> Study:
     """Run a whole study from a table and a target; returns the :class:`Study`.
 
     Parameters
@@ -175,18 +195,28 @@ def study(data: Any = "adult", target: str | None = None, *, sensitive: Any = No
     """
     frame = data if isinstance(data, pd.DataFrame) else None
     name = "<DataFrame>" if frame is not None else str(data)
-    target, sensitive_cols = _defaults(name, frame, target, sensitive)
+    target, sensitive_cols = dataset_defaults(name, frame, target, sensitive)
     config = StudyConfig(
-        data=name, target=target, sensitive=tuple(sensitive_cols), task=task, metric=metric,
-        time_budget=float(time_budget), test_size=test_size, seed=seed, out=out,
-        time_column=time_column, n_jobs=n_jobs, use_sensitive=use_sensitive,
+        data=name,
+        target=target,
+        sensitive=tuple(sensitive_cols),
+        task=task,
+        metric=metric,
+        time_budget=float(time_budget),
+        test_size=test_size,
+        seed=seed,
+        out=out,
+        time_column=time_column,
+        n_jobs=n_jobs,
+        use_sensitive=use_sensitive,
         command=" ".join(sys.argv) if progress else "lemma.study(...)",
     )
     return run_study(config, frame, progress=progress)
 
 
-def _defaults(name: str, frame: pd.DataFrame | None, target: str | None,
-              sensitive: Any) -> tuple[str | None, list[str]]:
+def dataset_defaults(
+    name: str, frame: pd.DataFrame | None, target: str | None, sensitive: Any
+) -> tuple[str | None, list[str]]:
     """A bundled dataset supplies its documented target and sensitive columns."""
     from lemma.io.datasets import DATASETS
 

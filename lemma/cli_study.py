@@ -1,0 +1,82 @@
+"""The ``lemma study`` command: options, the run, and the closing summary."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+__all__ = ["run"]
+
+
+def _summary(study: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True)
+    table = Table(title="Study summary", show_header=False)
+    table.add_column("what")
+    table.add_column("result", overflow="fold")
+    head = study.headline
+    if head["model"]:
+        table.add_row("chosen model", str(head["model"]))
+    if head["test_score"] is not None:
+        table.add_row(
+            f"test {study.metric}",
+            f"{head['test_score']:.4f} (95% CI {head['test_ci_low']:.4f} to "
+            f"{head['test_ci_high']:.4f})",
+        )
+    if study.comparison.get("reason"):
+        table.add_row("why", study.comparison["reason"])
+    if head["fairness_verdict"]:
+        table.add_row("fairness", head["fairness_verdict"])
+    total = sum(s.seconds for s in study.stages)
+    table.add_row("time", f"{total:.0f} s")
+    for name, path in study.outputs.items():
+        table.add_row(name.replace("_", " "), path)
+    console.print(table)
+    if study.interrupted:
+        console.print("[yellow]Interrupted: the report covers the stages that finished.[/yellow]")
+
+
+def run(
+    data: str | None,
+    target: str | None,
+    sensitive: tuple[str, ...],
+    task: str,
+    metric: str | None,
+    time_budget: float,
+    test_size: float,
+    seed: int,
+    out: str | None,
+    time_column: str | None,
+    n_jobs: int,
+    use_sensitive: bool,
+) -> None:
+    """Run the study and print where the report is (the CLI wrapper's body)."""
+    from lemma.study.result import StudyConfig
+    from lemma.study.runner import dataset_defaults, run_study
+
+    name = data or "adult"
+    target, default_sensitive = dataset_defaults(name, None, target, list(sensitive) or None)
+    config = StudyConfig(
+        data=name,
+        target=target,
+        sensitive=tuple(sensitive or default_sensitive),
+        task=task,
+        metric=metric,
+        time_budget=time_budget,
+        test_size=test_size,
+        seed=seed,
+        out=out,
+        time_column=time_column,
+        n_jobs=n_jobs,
+        use_sensitive=use_sensitive,
+        command="lemma " + " ".join(sys.argv[1:]) if sys.argv[1:] else "lemma study",
+    )
+    if not 0 < test_size < 1:
+        raise click.BadParameter(f"--test-size must be between 0 and 1, got {test_size}.")
+    study = run_study(config, progress=True)
+    _summary(study)
+    click.echo(f"Report: {study.outputs.get('report')}")
