@@ -40,6 +40,9 @@ import pandas as pd
 
 from lemma.exceptions import DataValidationError, ParameterError
 
+#: Values above which binning runs on every thread (a binary search is ~10 ns).
+_PARALLEL_VALUES = 100_000
+
 __all__ = [
     "bin_data",
     "bin_thresholds",
@@ -177,27 +180,37 @@ def fit_bin_thresholds(
     return thresholds, n_bins
 
 
-@numba.njit(parallel=True, cache=True)
-def _bin_rows(X, edges, offsets, is_categorical, missing_bin, out):
+@numba.njit(cache=True)
+def _bin_row(X, i, edges, offsets, is_categorical, missing_bin, out):
     """``out[i, j]`` = code of ``X[i, j]``: binary search in the column's edges."""
-    n, d = X.shape
-    for i in numba.prange(n):
-        for j in range(d):
-            x = X[i, j]
-            if np.isnan(x):
-                out[i, j] = missing_bin
-            elif is_categorical[j]:
-                out[i, j] = np.uint8(x)
-            else:
-                lo = offsets[j]
-                hi = offsets[j + 1]
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if x <= edges[mid]:
-                        hi = mid
-                    else:
-                        lo = mid + 1
-                out[i, j] = np.uint8(lo - offsets[j])
+    for j in range(X.shape[1]):
+        x = X[i, j]
+        if np.isnan(x):
+            out[i, j] = missing_bin
+        elif is_categorical[j]:
+            out[i, j] = np.uint8(x)
+        else:
+            lo = offsets[j]
+            hi = offsets[j + 1]
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if x <= edges[mid]:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            out[i, j] = np.uint8(lo - offsets[j])
+
+
+@numba.njit(cache=True)
+def _bin_rows_serial(X, edges, offsets, is_categorical, missing_bin, out):
+    for i in range(X.shape[0]):
+        _bin_row(X, i, edges, offsets, is_categorical, missing_bin, out)
+
+
+@numba.njit(parallel=True, cache=True)
+def _bin_rows_parallel(X, edges, offsets, is_categorical, missing_bin, out):
+    for i in numba.prange(X.shape[0]):
+        _bin_row(X, i, edges, offsets, is_categorical, missing_bin, out)
 
 
 def bin_data(
@@ -231,7 +244,8 @@ def bin_data(
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     edges = np.concatenate([np.asarray(t, np.float64) for t in thresholds] + [np.empty(0)])
     out = np.empty(X.shape, dtype=np.uint8, order="F")
-    _bin_rows(X, edges, offsets, np.asarray(is_categorical, np.bool_), missing_bin, out)
+    kernel = _bin_rows_parallel if X.size >= _PARALLEL_VALUES else _bin_rows_serial
+    kernel(X, edges, offsets, np.asarray(is_categorical, np.bool_), missing_bin, out)
     return out
 
 

@@ -357,7 +357,7 @@ class TreeGrower:
     def _split(self, node: _Node) -> None:
         s = self.s
         gain, feature, bin_, missing_left, g_left, h_left, n_left, bitset = node.split
-        parallel = node.n_rows >= PARALLEL_WORK and self._n_threads > 1
+        parallel = 4 * node.n_rows >= PARALLEL_WORK and self._n_threads > 1
         count = (_split_rows_parallel if parallel else _split_rows_serial)(
             self.binned,
             self.buffers.partition,

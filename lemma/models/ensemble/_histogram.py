@@ -55,9 +55,11 @@ MIN_CATEGORY_SUPPORT = 10.0
 
 
 # --------------------------------------------------------------------------- histograms
-#: Work (rows × features, or bins × features) below which a kernel runs on one thread:
-#: starting a parallel region costs more than it saves on small nodes.
-PARALLEL_WORK = 200_000
+#: Work (in histogram updates, ~1 ns each) below which a kernel runs on one thread. A
+#: parallel region costs microseconds on an idle machine but milliseconds on a busy one
+#: (its threads must all be scheduled), so only work of about a millisecond or more is
+#: shared between threads.
+PARALLEL_WORK = 1_000_000
 
 
 @numba.njit(cache=True)
@@ -130,14 +132,17 @@ def histograms(binned, gradients, hessians, features, hist, rows=None, ordered=N
         kernel(binned, _NO_ROWS, gradients, hessians, features, hist)
         return
     m = rows.size
-    ordered_g, ordered_h = ordered[0][:m], ordered[1][:m]
-    gather_kernel = _gather_parallel if m >= PARALLEL_WORK else _gather_serial
-    gather_kernel(rows, gradients, hessians, ordered_g, ordered_h)
-    kernel = _histograms_parallel if m * features.size >= PARALLEL_WORK else _histograms_serial
     if m == 0:  # an empty node: its histograms are zero
         hist[features] = 0.0
         return
-    kernel(binned, rows, ordered_g, ordered_h, features, hist)
+    ordered_g, ordered_h = ordered[0][:m], ordered[1][:m]
+    parallel = m * features.size >= PARALLEL_WORK
+    (_gather_parallel if parallel else _gather_serial)(
+        rows, gradients, hessians, ordered_g, ordered_h
+    )
+    (_histograms_parallel if parallel else _histograms_serial)(
+        binned, rows, ordered_g, ordered_h, features, hist
+    )
 
 
 # ------------------------------------------------------------------------- split finding
@@ -489,8 +494,8 @@ def find_node_split(
         ``(gain, feature, bin, missing_left, G_L, H_L, N_L, bitset)``; gain ≤ 0
         when no split satisfies the constraints.
     """
-    work = hist.shape[0] * hist.shape[1]
-    kernel = _find_parallel if work >= PARALLEL_WORK // 8 else _find_serial
+    work = 8 * hist.shape[0] * hist.shape[1]  # two scans of every bin, a few ns per bin
+    kernel = _find_parallel if work >= PARALLEL_WORK else _find_serial
     return kernel(
         hist,
         n_bins_non_missing,

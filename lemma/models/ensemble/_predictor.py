@@ -30,6 +30,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from lemma.models.ensemble._histogram import PARALLEL_WORK
+
 __all__ = ["NODE_ARRAYS", "concatenate_trees", "predict_raw"]
 
 #: Node arrays every tree has (``bitsets`` is per categorical split).
@@ -99,6 +101,13 @@ def concatenate_trees(trees: list[dict[str, np.ndarray]], outputs: list[int]) ->
     return forest
 
 
+#: Arrays a traversal reads, in the order ``_predict_row`` unpacks them.
+_TRAVERSAL = (
+    "feature", "threshold", "missing_left", "bitset_row", "bitsets", "left", "right", "value",
+)  # fmt: skip
+#: Rough cost of one row through one tree, in the units of ``PARALLEL_WORK``.
+_NS_PER_TREE = 20
+
 _DTYPES = {
     "feature": np.int32,
     "threshold": np.float64,
@@ -112,37 +121,34 @@ _DTYPES = {
 }
 
 
+@numba.njit(cache=True)
+def _predict_row(x, trees, roots, outputs, raw_row):
+    feature, threshold, missing_left, bitset_row, bitsets, left, right, value = trees
+    for t in range(roots.size):
+        node = roots[t]
+        while left[node] >= 0:
+            v = x[feature[node]]
+            if np.isnan(v):
+                goes_left = missing_left[node] == 1
+            elif bitset_row[node] >= 0:
+                code = np.int64(v)
+                goes_left = (bitsets[bitset_row[node], code >> 5] >> (code & 31)) & 1 == 1
+            else:
+                goes_left = v <= threshold[node]
+            node = left[node] if goes_left else right[node]
+        raw_row[outputs[t]] += value[node]
+
+
+@numba.njit(cache=True)
+def _predict_serial(X, trees, roots, outputs, raw):
+    for i in range(X.shape[0]):
+        _predict_row(X[i], trees, roots, outputs, raw[i])
+
+
 @numba.njit(parallel=True, cache=True)
-def _predict(
-    X,
-    feature,
-    threshold,
-    missing_left,
-    bitset_row,
-    bitsets,
-    left,
-    right,
-    value,
-    roots,
-    outputs,
-    raw,
-):
-    n = X.shape[0]
-    for i in numba.prange(n):
-        for t in range(roots.size):
-            node = roots[t]
-            while left[node] >= 0:
-                x = X[i, feature[node]]
-                if np.isnan(x):
-                    goes_left = missing_left[node] == 1
-                elif bitset_row[node] >= 0:
-                    code = np.int64(x)
-                    word = bitsets[bitset_row[node], code >> 5]
-                    goes_left = (word >> (code & 31)) & 1 == 1
-                else:
-                    goes_left = x <= threshold[node]
-                node = left[node] if goes_left else right[node]
-            raw[i, outputs[t]] += value[node]
+def _predict_parallel(X, trees, roots, outputs, raw):
+    for i in numba.prange(X.shape[0]):
+        _predict_row(X[i], trees, roots, outputs, raw[i])
 
 
 def predict_raw(
@@ -167,18 +173,9 @@ def predict_raw(
         ``raw``.
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
-    _predict(
-        X,
-        forest["feature"],
-        forest["threshold"],
-        forest["missing_left"],
-        forest["bitset_row"],
-        forest["bitsets"],
-        forest["left"],
-        forest["right"],
-        forest["value"],
-        np.ascontiguousarray(forest["roots"][trees]),
-        np.ascontiguousarray(forest["outputs"][trees]),
-        raw,
-    )
+    roots = np.ascontiguousarray(forest["roots"][trees])
+    outputs = np.ascontiguousarray(forest["outputs"][trees])
+    arrays = tuple(forest[name] for name in _TRAVERSAL)
+    parallel = X.shape[0] * roots.size * _NS_PER_TREE >= PARALLEL_WORK
+    (_predict_parallel if parallel else _predict_serial)(X, arrays, roots, outputs, raw)
     return raw
