@@ -42,6 +42,9 @@ PUBLIC: dict[str, str] = {
     "DecisionTreeRegressor": "lemma.models.tree",
     "export_text": "lemma.models.tree",
     "plot_tree": "lemma.models.tree",
+    # ensembles
+    "GradientBoostingClassifier": "lemma.models.ensemble",
+    "GradientBoostingRegressor": "lemma.models.ensemble",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",
