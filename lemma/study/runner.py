@@ -76,10 +76,10 @@ class _Display:
         status.start()
         return status
 
-    def finish(self, handle: Any, record: StageRecord) -> None:
+    def finish(self, handle: Any, record: StageRecord | None) -> None:
         if handle is not None:
             handle.stop()
-        if self.console is None:
+        if self.console is None or record is None:
             return
         mark = {
             "done": "[green]✓[/green]",
@@ -120,9 +120,8 @@ def run_study(
         except Exception as exc:  # optional stages record any failure
             essential_error = isinstance(exc, LemmaError | ValueError | TypeError | OSError)
             if stage.essential:
-                display.finish(
-                    handle, StageRecord(stage.name, "failed", time.perf_counter() - start, str(exc))
-                )
+                # The error itself is the one line the command prints (lemma.cli.main).
+                display.finish(handle, None)
                 if not essential_error:
                     raise
                 raise _as_study_error(stage.name, exc) from exc
