@@ -8,8 +8,11 @@
   standardised coefficients and odds ratios with intervals, exact Shapley values.
 * :func:`global_surrogate` (:mod:`lemma.explain.surrogate`) — a shallow tree that
   imitates the model, with its held-out fidelity.
+* :class:`ModelCard` (:mod:`lemma.explain.card`) — the model card of Mitchell et al.
+  (2019), in Markdown and self-contained HTML, saved with the model as JSON.
 """
 
+from lemma.explain.card import ModelCard
 from lemma.explain.linear import CoefficientTable, LinearShap, coefficient_table, linear_shap
 from lemma.explain.partial_dependence import (
     PartialDependence,
@@ -22,6 +25,7 @@ from lemma.explain.surrogate import Surrogate, global_surrogate
 __all__ = [
     "CoefficientTable",
     "LinearShap",
+    "ModelCard",
     "PartialDependence",
     "PermutationImportance",
     "Surrogate",

@@ -1,0 +1,301 @@
+"""What a model card says on its own: sentences and tables drawn from the evidence.
+
+The evidence is plain JSON data — metrics with intervals, the training-data summary,
+a fairness audit's ``to_dict()``, explanations' ``to_dict()`` — so these rules read
+keys, never objects, and a card rebuilt from JSON renders the same. Each rule returns
+sentences for one card section ("ethical" or "caveats"); a sentence states the number
+that triggered it. Thresholds (module constants) are conventions, stated where used:
+the four-fifths rule (US EEOC, 29 CFR 1607.4(D)); an interval wider than 0.2 on a
+0–1 metric; a class under 10 % of the rows; a surrogate fidelity under 0.7.
+
+Reference: M. Mitchell et al., "Model cards for model reporting", FAT* 2019, §4.8–4.9.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from lemma.explain import _render as render
+
+__all__ = ["collect_evidence", "explanation_blocks", "fairness_blocks"]
+
+#: An interval on a 0–1 metric wider than this is called wide.
+WIDE_INTERVAL = 0.2
+#: A class rarer than this share of the training rows is called rare.
+RARE_CLASS = 0.10
+#: A calibration gap above this is reported.
+CALIBRATION_GAP = 0.05
+#: A surrogate tree less faithful than this is not an explanation.
+LOW_FIDELITY = 0.7
+#: Rows shown in a table of the card.
+MAX_ROWS = 15
+
+
+def _walk(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], dict]]:
+    """Every dict inside ``value`` with the keys leading to it."""
+    if isinstance(value, dict):
+        yield path, value
+        for key, item in value.items():
+            yield from _walk(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item, path)
+
+
+def _name_of(record: dict, path: tuple[str, ...]) -> str:
+    for key in ("sensitive_feature", "feature", "attribute", "name"):
+        if isinstance(record.get(key), str):
+            return record[key]
+    return path[-1] if path else "the sensitive feature"
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+# ------------------------------------------------------------------------------ rules
+def _fairness_rules(parts: dict) -> list[str]:
+    audit = parts.get("fairness")
+    if audit is None:
+        return [
+            "No fairness audit was supplied: how the model performs for different groups "
+            "of people is unknown."
+        ]
+    sentences: dict[str, str] = {}
+    for path, record in _walk(audit):
+        if record.get("four_fifths_rule") is False:
+            feature = _name_of(record, path)
+            ratio = _number(record.get("ratio", record.get("disparate_impact")))
+            detail = (
+                f": the lowest group's selection rate is {ratio:.2f} times the highest's (< 0.8)"
+                if ratio is not None
+                else ""
+            )
+            sentences.setdefault(
+                f"ff:{feature}", f"Fails the four-fifths rule for {feature}{detail}."
+            )
+    widest: dict[str, tuple[float, str]] = {}
+    for _, record in _walk(audit):
+        group, low, high = (
+            record.get("group"),
+            _number(record.get("ci_low")),
+            _number(record.get("ci_high")),
+        )
+        n = record.get("n", record.get("count", record.get("n_samples")))
+        if group is None or low is None or high is None or n is None:
+            continue
+        width = high - low
+        if width > WIDE_INTERVAL and width > widest.get(str(group), (0.0, ""))[0]:
+            metric = record.get("metric", "performance")
+            widest[str(group)] = (
+                width,
+                f"Performance on group {group} has a wide interval ({metric} {low:.2f} "
+                f"to {high:.2f}): n = {n}.",
+            )
+    return list(sentences.values()) + [text for _, text in widest.values()]
+
+
+def _metric_rules(parts: dict) -> list[str]:
+    out = []
+    for name, m in parts.get("metrics", {}).items():
+        estimate, low, high = (
+            _number(m.get("estimate")),
+            _number(m.get("ci_low")),
+            _number(m.get("ci_high")),
+        )
+        key = name.lower()
+        if ("calibration" in key or key in ("ece", "expected_calibration_error")) and (
+            estimate is not None and estimate > CALIBRATION_GAP
+        ):
+            out.append(
+                f"Calibration gap of {estimate:.3f} ({name}): predicted probabilities differ "
+                "from observed frequencies; recalibrate before reading them as risks."
+            )
+        if low is None or high is None:
+            continue
+        bounded = -1 <= low and high <= 1
+        if (bounded and high - low > WIDE_INTERVAL) or (
+            not bounded and estimate and high - low > 0.5 * abs(estimate)
+        ):
+            out.append(
+                f"The {name} estimate is uncertain: its interval runs from {low:.3g} to "
+                f"{high:.3g}; more evaluation data would narrow it."
+            )
+    return out
+
+
+def _data_rules(parts: dict) -> list[str]:
+    data = parts.get("training_data", {})
+    out = []
+    shares = (data.get("target") or {}).get("class_shares") or {}
+    if shares:
+        label, share = min(shares.items(), key=lambda item: item[1])
+        if share < RARE_CLASS:
+            out.append(
+                f"The class {label!r} is rare ({100 * share:.1f}% of the training rows): "
+                "accuracy hides errors on it; read per-class recall and precision."
+            )
+    rows, columns = data.get("n_rows") or 0, data.get("n_columns") or 0
+    if columns and rows < 10 * columns:
+        out.append(
+            f"Few training rows for the number of columns ({rows} rows, {columns} columns): "
+            "the model may not generalise; prefer a simpler or more regularised one."
+        )
+    for finding in data.get("findings", []):
+        if finding.get("severity") == "fail":
+            out.append(f"Training data: {finding.get('message')}")
+    return out
+
+
+def _explanation_rules(parts: dict) -> list[str]:
+    out = []
+    for name, data in parts.get("explanations", {}).items():
+        method = data.get("method")
+        fidelity = _number(data.get("fidelity"))
+        if method == "global surrogate tree" and fidelity is not None and fidelity < LOW_FIDELITY:
+            out.append(
+                f"The surrogate tree ({name}) imitates the model with fidelity {fidelity:.2f} "
+                "only: the model is more complex than its rules."
+            )
+        if method == "permutation importance" and data.get("features"):
+            means = [max(_number(f.get("mean")) or 0.0, 0.0) for f in data["features"]]
+            total = sum(means)
+            top = data["features"][0]
+            if total > 0 and means[0] / total > 0.5 and len(means) > 1:
+                out.append(
+                    f"The model relies mostly on {top['feature']!r} ({100 * means[0] / total:.0f}% "
+                    "of the total permutation importance): check that it will be available, "
+                    "and measured the same way, when the model is used."
+                )
+    return out
+
+
+#: card section → rules writing sentences for it.
+EVIDENCE: dict[str, list[Callable[[dict], list[str]]]] = {
+    "ethical": [_fairness_rules],
+    "caveats": [_metric_rules, _data_rules, _explanation_rules],
+}
+
+
+def collect_evidence(parts: dict) -> dict[str, list[str]]:
+    """Sentences for each section from ``parts`` (metrics, training_data, fairness,
+    explanations as plain data).
+
+    Examples
+    --------
+    >>> from lemma.explain._evidence import collect_evidence
+    >>> audit = {"disparate_impact": {"sex": {"ratio": 0.62, "four_fifths_rule": False}}}
+    >>> collect_evidence({"fairness": audit})["ethical"]
+    ["Fails the four-fifths rule for sex: the lowest group's selection rate is 0.62 times the highest's (< 0.8)."]
+    """  # noqa: E501
+    return {
+        section: [s for rule in rules for s in rule(parts)] for section, rules in EVIDENCE.items()
+    }
+
+
+# ------------------------------------------------------------------------------ rendering
+def _records_table(records: list[dict], columns: list[str] | None = None) -> render.Table:
+    if columns is None:
+        columns = []
+        for record in records:
+            columns += [
+                k for k in record if k not in columns and not isinstance(record[k], dict | list)
+            ]
+    rows = [[record.get(c) for c in columns] for record in records[:MAX_ROWS]]
+    return render.Table(columns, rows)
+
+
+def generic_blocks(data: dict) -> list[Any]:
+    """Scalars as fields, lists of records as tables, the rest as JSON."""
+    scalars = [(k, v) for k, v in data.items() if not isinstance(v, dict | list)]
+    blocks: list[Any] = [render.Fields(scalars)] if scalars else []
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            blocks += [render.Paragraph(f"{key}:"), _records_table(value)]
+        elif isinstance(value, list):
+            blocks += [
+                render.Paragraph(f"{key}:"),
+                render.Bullets([render.format_value(v) for v in value]),
+            ]
+        elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            records = [{"": k, **{c: x for c, x in v.items()}} for k, v in value.items()]
+            blocks += [render.Paragraph(f"{key}:"), _records_table(records)]
+        elif isinstance(value, dict):
+            blocks += [render.Paragraph(f"{key}:"), render.Code(json.dumps(value, indent=1))]
+    return blocks
+
+
+def fairness_blocks(audit: dict) -> list[Any]:
+    """The fairness section: the audit's verdict first, then its tables."""
+    data = dict(audit)
+    verdict = data.pop("verdict", None)
+    blocks: list[Any] = []
+    if isinstance(verdict, str):
+        blocks.append(render.Paragraph(f"Verdict: {verdict}"))
+    elif verdict is not None:
+        data["verdict"] = verdict
+    return blocks + generic_blocks(data)
+
+
+def _importance(data: dict) -> list[Any]:
+    details = [
+        str(data["scoring"]) if data.get("scoring") else "",
+        f"baseline {render.format_value(data['baseline_score'])}"
+        if data.get("baseline_score") is not None
+        else "",
+        f"{data['n_repeats']} repeats on {data.get('n_samples')} rows"
+        if data.get("n_repeats")
+        else "",
+    ]
+    within = "; ".join(d for d in details if d)
+    head = render.Paragraph(
+        f"Permutation importance{f' ({within})' if within else ''}, most important first, "
+        "with intervals over the permutations (drop in score when the column is shuffled)."
+    )
+    return [
+        head,
+        _records_table(data.get("features", []), ["feature", "mean", "ci_low", "ci_high"]),
+    ]
+
+
+def _surrogate(data: dict) -> list[Any]:
+    return [render.Paragraph(str(data.get("verdict", ""))), render.Code(str(data.get("rules", "")))]
+
+
+def _coefficients(data: dict) -> list[Any]:
+    rows = data.get("rows", [])
+    wanted = ["output", "term", "coef", "ci_low", "ci_high", "std_coef", "odds_ratio",
+              "odds_ratio_ci_low", "odds_ratio_ci_high"]  # fmt: skip
+    columns = [c for c in wanted if rows and c in rows[0]]
+    head = render.Paragraph(
+        f"{data.get('model')} coefficients on the {data.get('scale')} scale; "
+        f"{data.get('inference')}."
+    )
+    return [head, _records_table(rows, columns)]
+
+
+def _shapley(data: dict) -> list[Any]:
+    outputs = data.get("outputs", {})
+    name, values = next(iter(outputs.items()), ("", {}))
+    records = [{"feature": k, "mean |φ|": v} for k, v in list(values.items())[:MAX_ROWS]]
+    head = render.Paragraph(
+        f"Mean absolute Shapley value per feature ({data.get('scale')}; output {name})."
+    )
+    return [head, _records_table(records)]
+
+
+#: explanation "method" → blocks drawing it.
+EXPLANATIONS: dict[str, Callable[[dict], list[Any]]] = {
+    "table": lambda data: [_records_table(data.get("rows", []))],
+    "permutation importance": _importance,
+    "global surrogate tree": _surrogate,
+    "coefficients": _coefficients,
+    "linear Shapley values": _shapley,
+}
+
+
+def explanation_blocks(data: dict) -> list[Any]:
+    """Blocks for one explanation's ``to_dict()`` (generic ones for unknown methods)."""
+    return EXPLANATIONS.get(str(data.get("method")), generic_blocks)(data)
