@@ -92,6 +92,13 @@ PUBLIC: dict[str, str] = {
     "validation_curve": "lemma.selection",
     "diagnose_fit": "lemma.selection",
     "nested_cross_validate": "lemma.selection",
+    # transparency
+    "permutation_importance": "lemma.explain",
+    "partial_dependence": "lemma.explain",
+    "coefficient_table": "lemma.explain",
+    "linear_shap": "lemma.explain",
+    "global_surrogate": "lemma.explain",
+    "ModelCard": "lemma.explain",
 }
 
 
