@@ -169,3 +169,17 @@ def test_unhashable_categories_are_refused():
     column = np.array([{"a": 1}, "b"], dtype=object)
     with pytest.raises(DataValidationError, match="hashable"):
         learn_categories(column, "c", 255)
+
+
+def test_rows_bin_like_a_copy_of_them(rng):
+    X = rng.normal(size=(400, 3))
+    X[rng.random((400, 3)) < 0.1] = np.nan
+    rows = np.sort(rng.choice(400, size=150, replace=False))
+    mask = np.zeros(3, bool)
+    copy = fit_bin_thresholds(X[rows], mask, np.zeros(3), 31, None, 10**6, None)
+    view = fit_bin_thresholds(X, mask, np.zeros(3), 31, None, 10**6, None, rows=rows)
+    for a, b in zip(copy[0], view[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(
+        bin_data(X[rows], copy[0], mask, 31), bin_data(X, view[0], mask, 31, rows=rows)
+    )

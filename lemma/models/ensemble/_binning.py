@@ -140,13 +140,14 @@ def fit_bin_thresholds(
     sample_weight: np.ndarray | None,
     subsample: int,
     rng: np.random.Generator,
+    rows: np.ndarray | None = None,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Bin edges of every column and the number of non-missing bins of each.
 
     Parameters
     ----------
     X : ndarray of shape (n, d)
-        Training rows; categorical columns hold codes ``0 … m−1`` or NaN.
+        Rows; categorical columns hold codes ``0 … m−1`` or NaN.
     is_categorical : ndarray of bool, shape (d,)
     n_categories : ndarray of int, shape (d,)
         Categories of each categorical column (ignored for numeric ones).
@@ -155,6 +156,8 @@ def fit_bin_thresholds(
     subsample : int
         Rows used for the quantiles at most (drawn with replacement above it).
     rng : numpy.random.Generator
+    rows : ndarray of int, optional
+        The training rows of X (None: all); X is not copied.
 
     Returns
     -------
@@ -162,10 +165,13 @@ def fit_bin_thresholds(
         Edges of numeric columns; empty arrays for categorical ones.
     n_bins_non_missing : ndarray of int, shape (d,)
     """
-    if X.shape[0] > subsample:
+    if sample_weight is not None and rows is not None:
+        sample_weight = sample_weight[rows]
+    n = X.shape[0] if rows is None else rows.size
+    if n > subsample:
         p = None if sample_weight is None else sample_weight / sample_weight.sum()
-        rows = rng.choice(X.shape[0], size=subsample, replace=True, p=p)
-        X = X[rows]
+        chosen = rng.choice(n, size=subsample, replace=True, p=p)
+        rows = chosen if rows is None else rows[chosen]
         sample_weight = None
     thresholds = []
     n_bins = np.empty(X.shape[1], np.int64)
@@ -174,21 +180,22 @@ def fit_bin_thresholds(
             thresholds.append(np.empty(0, np.float64))
             n_bins[j] = max(int(n_categories[j]), 1)
         else:
-            edges = bin_thresholds(np.ascontiguousarray(X[:, j]), max_bins, sample_weight)
+            column = X[:, j] if rows is None else X[rows, j]
+            edges = bin_thresholds(np.ascontiguousarray(column), max_bins, sample_weight)
             thresholds.append(edges)
             n_bins[j] = edges.size + 1
     return thresholds, n_bins
 
 
 @numba.njit(cache=True)
-def _bin_row(X, i, edges, offsets, is_categorical, missing_bin, out):
-    """``out[i, j]`` = code of ``X[i, j]``: binary search in the column's edges."""
+def _bin_row(X, i, k, edges, offsets, is_categorical, missing_bin, out):
+    """``out[k, j]`` = code of ``X[i, j]``: binary search in the column's edges."""
     for j in range(X.shape[1]):
         x = X[i, j]
         if np.isnan(x):
-            out[i, j] = missing_bin
+            out[k, j] = missing_bin
         elif is_categorical[j]:
-            out[i, j] = np.uint8(x)
+            out[k, j] = np.uint8(x)
         else:
             lo = offsets[j]
             hi = offsets[j + 1]
@@ -198,23 +205,29 @@ def _bin_row(X, i, edges, offsets, is_categorical, missing_bin, out):
                     hi = mid
                 else:
                     lo = mid + 1
-            out[i, j] = np.uint8(lo - offsets[j])
+            out[k, j] = np.uint8(lo - offsets[j])
 
 
 @numba.njit(cache=True)
-def _bin_rows_serial(X, edges, offsets, is_categorical, missing_bin, out):
-    for i in range(X.shape[0]):
-        _bin_row(X, i, edges, offsets, is_categorical, missing_bin, out)
+def _bin_rows_serial(X, rows, edges, offsets, is_categorical, missing_bin, out):
+    for k in range(out.shape[0]):
+        i = rows[k] if rows.size else np.int64(k)
+        _bin_row(X, i, k, edges, offsets, is_categorical, missing_bin, out)
 
 
 @numba.njit(parallel=True, cache=True)
-def _bin_rows_parallel(X, edges, offsets, is_categorical, missing_bin, out):
-    for i in numba.prange(X.shape[0]):
-        _bin_row(X, i, edges, offsets, is_categorical, missing_bin, out)
+def _bin_rows_parallel(X, rows, edges, offsets, is_categorical, missing_bin, out):
+    for k in numba.prange(out.shape[0]):
+        i = rows[k] if rows.size else np.int64(k)
+        _bin_row(X, i, k, edges, offsets, is_categorical, missing_bin, out)
 
 
 def bin_data(
-    X: np.ndarray, thresholds: list[np.ndarray], is_categorical: np.ndarray, missing_bin: int
+    X: np.ndarray,
+    thresholds: list[np.ndarray],
+    is_categorical: np.ndarray,
+    missing_bin: int,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """Bin codes of every value: uint8, Fortran order (one column = one contiguous run).
 
@@ -227,10 +240,12 @@ def bin_data(
     is_categorical : ndarray of bool, shape (d,)
     missing_bin : int
         Code of missing values (``max_bins``).
+    rows : ndarray of int, optional
+        Bin only these rows of X, in this order (None: all); X is not copied.
 
     Returns
     -------
-    ndarray of uint8, shape (n, d), Fortran-ordered
+    ndarray of uint8, shape (n_rows, d), Fortran-ordered
 
     Examples
     --------
@@ -243,9 +258,10 @@ def bin_data(
     sizes = np.array([t.size for t in thresholds], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     edges = np.concatenate([np.asarray(t, np.float64) for t in thresholds] + [np.empty(0)])
-    out = np.empty(X.shape, dtype=np.uint8, order="F")
-    kernel = _bin_rows_parallel if X.size >= _PARALLEL_VALUES else _bin_rows_serial
-    kernel(X, edges, offsets, np.asarray(is_categorical, np.bool_), missing_bin, out)
+    rows = np.empty(0, np.int64) if rows is None else np.asarray(rows, np.int64)
+    out = np.empty((rows.size or X.shape[0], X.shape[1]), dtype=np.uint8, order="F")
+    kernel = _bin_rows_parallel if out.size >= _PARALLEL_VALUES else _bin_rows_serial
+    kernel(X, rows, edges, offsets, np.asarray(is_categorical, np.bool_), missing_bin, out)
     return out
 
 

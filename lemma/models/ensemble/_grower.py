@@ -197,7 +197,11 @@ class GrowerSettings:
 
 @dataclass
 class Buffers:
-    """Work arrays of length n reused by every tree of a fit."""
+    """Work arrays reused by every tree of a fit.
+
+    ``partition``, ``left`` and ``right`` hold row numbers (length n); the ordered
+    gradients and Hessians only ever hold a smaller child's rows (length n/2 + 1).
+    """
 
     n_samples: int
     grad_dtype: Any = np.float64
@@ -212,8 +216,8 @@ class Buffers:
         self.partition = np.empty(n, np.uint32)
         self.left = np.empty(n, np.uint32)
         self.right = np.empty(n, np.uint32)
-        self.ordered_gradients = np.empty(n, self.grad_dtype)
-        self.ordered_hessians = np.empty(n, self.grad_dtype)
+        self.ordered_gradients = np.empty(n // 2 + 1, self.grad_dtype)
+        self.ordered_hessians = np.empty(n // 2 + 1, self.grad_dtype)
 
 
 class _Node:

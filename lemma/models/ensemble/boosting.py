@@ -215,30 +215,42 @@ class _GradientBoosting(BaseEstimator):
         if loss.loss is not None:
             loss.loss.check_target(y)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
-        n = X.shape[0]
-        self.do_early_stopping_ = (
-            n > AUTO_EARLY_STOPPING_ROWS if self.early_stopping == "auto" else self.early_stopping
-        )
+        train, held_out = self._split_rows(y, rng)
+        binned, n_bins_non_missing = self._bin(X, w, train, rng)
+        settings = self._grower_settings(binned, n_bins_non_missing, loss.n_trees)
+        validation = None
+        if train is not None:
+            validation = (X[held_out], y[held_out], w[held_out])
+            y, w = y[train], w[train]
+        self._boost(binned, y, w, validation, loss, settings, rng)
+        return self
+
+    def _split_rows(self, y: np.ndarray, rng) -> tuple[np.ndarray | None, np.ndarray]:
+        """Training rows (None: all of them) and the held-out mask for early stopping."""
+        n = y.shape[0]
+        auto = n > AUTO_EARLY_STOPPING_ROWS
+        self.do_early_stopping_ = auto if self.early_stopping == "auto" else self.early_stopping
         held_out = np.zeros(n, dtype=bool)
         if self.do_early_stopping_ and self.validation_fraction is not None:
-            strata = y.astype(np.int64) if hasattr(self, "classes_") else None
+            strata = y.astype(np.int64) if isinstance(self, ClassifierMixin) else None
             held_out = _validation_rows(n, self.validation_fraction, strata, rng)
-        train = ~held_out
+        return (np.flatnonzero(~held_out) if held_out.any() else None), held_out
+
+    def _bin(self, X, w, train, rng) -> tuple[np.ndarray, np.ndarray]:
+        """Bin edges from the training rows (``bin_thresholds_``) and their bin codes."""
         n_categories = np.array([0 if c is None else len(c) for c in self.categories_])
         self.bin_thresholds_, n_bins_non_missing = fit_bin_thresholds(
-            X[train],
+            X,
             self.is_categorical_,
             n_categories,
             self.max_bins,
-            w[train],
+            w,
             BINNING_SUBSAMPLE,
             rng,
+            rows=train,
         )
-        binned = bin_data(X[train], self.bin_thresholds_, self.is_categorical_, self.max_bins)
-        settings = self._grower_settings(binned, n_bins_non_missing, loss.n_trees)
-        validation = (X[held_out], y[held_out], w[held_out]) if held_out.any() else None
-        self._boost(binned, y[train], w[train], validation, loss, settings, rng)
-        return self
+        binned = bin_data(X, self.bin_thresholds_, self.is_categorical_, self.max_bins, train)
+        return binned, n_bins_non_missing
 
     def _grower_settings(self, binned, n_bins_non_missing, n_trees) -> GrowerSettings:
         d = binned.shape[1]
