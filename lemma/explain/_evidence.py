@@ -207,23 +207,29 @@ def _records_table(records: list[dict], columns: list[str] | None = None) -> ren
     return render.Table(columns, rows)
 
 
-def generic_blocks(data: dict) -> list[Any]:
-    """Scalars as fields, lists of records as tables, the rest as JSON."""
+def _flat(record: Any) -> bool:
+    return isinstance(record, dict) and not any(isinstance(v, dict | list) for v in record.values())
+
+
+def generic_blocks(data: dict, depth: int = 0) -> list[Any]:
+    """Scalars as fields, lists and dicts of flat records as tables, nested dicts under
+    their key (three levels; deeper ones as JSON)."""
     scalars = [(k, v) for k, v in data.items() if not isinstance(v, dict | list)]
     blocks: list[Any] = [render.Fields(scalars)] if scalars else []
     for key, value in data.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            blocks += [render.Paragraph(f"{key}:"), _records_table(value)]
+        if not isinstance(value, dict | list) or not value:
+            continue
+        blocks.append(render.Paragraph(f"{key}:"))
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            blocks.append(_records_table(value))
         elif isinstance(value, list):
-            blocks += [
-                render.Paragraph(f"{key}:"),
-                render.Bullets([render.format_value(v) for v in value]),
-            ]
-        elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            records = [{"": k, **{c: x for c, x in v.items()}} for k, v in value.items()]
-            blocks += [render.Paragraph(f"{key}:"), _records_table(records)]
-        elif isinstance(value, dict):
-            blocks += [render.Paragraph(f"{key}:"), render.Code(json.dumps(value, indent=1))]
+            blocks.append(render.Bullets([render.format_value(v) for v in value]))
+        elif all(_flat(v) for v in value.values()):
+            blocks.append(_records_table([{"": k, **v} for k, v in value.items()]))
+        elif depth < 2:
+            blocks += generic_blocks(value, depth + 1)
+        else:
+            blocks.append(render.Code(json.dumps(value, indent=1)))
     return blocks
 
 
