@@ -9,7 +9,11 @@
 * :class:`GroupMetrics` (:mod:`lemma.fairness.frame`): any metric per group,
   overall, differences, ratios, with bootstrap intervals.
 * :func:`disparity_intervals` (:mod:`lemma.fairness.intervals`): a stratified
-  bootstrap interval for every disparity, composite ones included.
+  bootstrap interval for every disparity, composite ones included;
+  :func:`mitigation_tradeoff`: disparity and accuracy before and after a
+  mitigation, with paired intervals.
+* Mitigation before training: :class:`Reweighing` (Kamiran & Calders), weights
+  for any lemma classifier's ``sample_weight``.
 
 Examples
 --------
@@ -21,7 +25,7 @@ Examples
 
 from lemma.fairness._groups import DEFAULT_MIN_GROUP_SIZE
 from lemma.fairness.frame import GroupMetrics
-from lemma.fairness.intervals import disparity_intervals
+from lemma.fairness.intervals import TradeoffReport, disparity_intervals, mitigation_tradeoff
 from lemma.fairness.metrics import (
     DisparateImpact,
     calibration_by_group,
@@ -42,11 +46,14 @@ from lemma.fairness.metrics import (
     true_negative_rate,
     true_positive_rate,
 )
+from lemma.fairness.reweighing import Reweighing, reweighing_weights
 
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "DisparateImpact",
     "GroupMetrics",
+    "Reweighing",
+    "TradeoffReport",
     "calibration_by_group",
     "demographic_parity_difference",
     "demographic_parity_ratio",
@@ -60,8 +67,10 @@ __all__ = [
     "false_negative_rate_difference",
     "false_positive_rate",
     "false_positive_rate_difference",
+    "mitigation_tradeoff",
     "positive_predictive_value",
     "predictive_parity_difference",
+    "reweighing_weights",
     "selection_rate",
     "true_negative_rate",
     "true_positive_rate",

@@ -195,6 +195,7 @@ def as_groups(
     *,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     name: str = "sensitive_features",
+    min_groups: int = 2,
 ) -> SensitiveGroups:
     """Group each row by its sensitive feature(s); intersections for several columns.
 
@@ -208,6 +209,9 @@ def as_groups(
         Groups with fewer rows are too small to judge.
     name : str
         Name used in error messages.
+    min_groups : int, default=2
+        Fewest groups accepted: 2 to measure a disparity, 1 to look rows up (a
+        fitted mitigator predicting for one group).
 
     Returns
     -------
@@ -246,7 +250,7 @@ def as_groups(
         values.append(tuple(reversed(combo)))
     labels = [", ".join(str(v) for v in combo) for combo in values]
     sizes = np.bincount(codes, minlength=len(labels))
-    if len(labels) < 2:
+    if len(labels) < min_groups:
         raise DataValidationError(
             f"{name} has a single group ({labels[0]!r}, {n} rows); a disparity compares "
             "groups, so pass a sensitive feature with at least two values."

@@ -105,10 +105,17 @@ def binary_outcomes(y_true: Any, y_pred: Any, pos_label: Any = 1) -> tuple[np.nd
 def row_values(
     y_true01: np.ndarray, y_pred01: np.ndarray, weight: np.ndarray, y_prob: np.ndarray | None
 ) -> np.ndarray:
-    """Per-row contributions to a group table, shape (n, 5): w·[TN, FP, FN, TP], w·p."""
-    cell = (2 * y_true01 + y_pred01).astype(np.int64)
-    values = np.zeros((cell.size, 5))
-    values[np.arange(cell.size), cell] = weight
+    """Per-row contributions to a group table, shape (n, 5): w·[TN, FP, FN, TP], w·p.
+
+    ``y_pred01`` may be a probability of predicting 1 (a randomised classifier):
+    the row then adds ``w·(1 − ŷ)`` to its "predicted 0" cell and ``w·ŷ`` to its
+    "predicted 1" cell, so the tables hold expected counts.
+    """
+    negative = 2 * y_true01.astype(np.int64)
+    rows = np.arange(negative.size)
+    values = np.zeros((negative.size, 5))
+    values[rows, negative] = weight * (1 - y_pred01)
+    values[rows, negative + 1] = weight * y_pred01
     if y_prob is not None:
         values[:, PROB] = weight * y_prob
     return values

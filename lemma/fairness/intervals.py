@@ -49,6 +49,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -56,19 +57,23 @@ import pandas as pd
 
 from lemma.exceptions import ParameterError
 from lemma.fairness import _tables as fm
-from lemma.fairness._groups import DEFAULT_MIN_GROUP_SIZE
+from lemma.fairness._groups import DEFAULT_MIN_GROUP_SIZE, SensitiveGroups
 from lemma.stats._checks import check_level
 from lemma.stats.bootstrap import bootstrap_interval
 from lemma.validation import check_random_state
 
 __all__ = [
     "CI_METHODS",
+    "TradeoffReport",
     "check_interval_params",
     "disparity_intervals",
     "group_sum_replicates",
+    "inputs_intervals",
     "interval_table",
+    "mitigation_tradeoff",
     "stratified_index_replicates",
     "table_accelerations",
+    "tradeoff_from_values",
 ]
 
 CI_METHODS = ("percentile", "basic", "bca")
@@ -231,6 +236,52 @@ def interval_table(
     return table
 
 
+def inputs_intervals(
+    inputs: fm.FairnessInputs,
+    disparities: Sequence[str],
+    *,
+    rates: Sequence[str] = (),
+    method: str = "between_groups",
+    n_boot: int = 1000,
+    level: float = 0.95,
+    ci_method: str = "percentile",
+    random_state: Any = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Intervals for disparities and for per-group rates, from one set of resamples.
+
+    Returns the disparity table (as :func:`disparity_intervals`) and a rate table
+    indexed by (rate, group) over the judged groups (empty without ``rates``).
+    """
+    groups = inputs.groups
+    judged_tables, overall = inputs.tables()
+    replicates = group_sum_replicates(
+        inputs.values, groups.codes, groups.n_groups, n_boot, random_state
+    )
+    rep_judged, rep_overall = replicates[:, groups.judged], replicates.sum(axis=1)
+    available = {**fm.DISPARITIES, **fm.PROBABILITY_DISPARITIES}
+    formulas = {
+        name: (lambda t, o, formula=available[name]: formula(t, o, method)) for name in disparities
+    }
+    rows = {
+        name: (formula(judged_tables, overall), formula(rep_judged, rep_overall))
+        for name, formula in formulas.items()
+    }
+    accelerations = None
+    if ci_method == "bca":
+        accelerations = table_accelerations(inputs.values, groups.codes, groups.judged, formulas)
+    table = interval_table(rows, level, ci_method, accelerations)
+    table.attrs.update(n_boot=n_boot, method=method)
+    rate_rows = {}
+    for rate in rates:
+        point, draws = fm.RATES[rate](judged_tables), fm.RATES[rate](rep_judged)
+        for g, label in enumerate(groups.judged_labels()):
+            rate_rows[(rate, label)] = (point[g], draws[:, g])
+    rate_table = interval_table(rate_rows, level, "percentile" if ci_method == "bca" else ci_method)
+    if rate_rows:
+        rate_table.index.names = ["rate", "group"]
+    return table, rate_table
+
+
 def disparity_intervals(
     y_true: Any,
     y_pred: Any,
@@ -308,22 +359,200 @@ def disparity_intervals(
             f"Unknown disparities {unknown}; choose from {sorted(available)} (calibration "
             "needs y_prob)."
         )
-    groups = inputs.groups
-    judged_tables, overall = inputs.tables()
-    replicates = group_sum_replicates(
-        inputs.values, groups.codes, groups.n_groups, n_boot, random_state
-    )
-    rep_judged, rep_overall = replicates[:, groups.judged], replicates.sum(axis=1)
-    formulas = {
-        name: (lambda t, o, formula=available[name]: formula(t, o, method)) for name in names
-    }
-    rows = {
-        name: (formula(judged_tables, overall), formula(rep_judged, rep_overall))
-        for name, formula in formulas.items()
-    }
-    accelerations = None
-    if ci_method == "bca":
-        accelerations = table_accelerations(inputs.values, groups.codes, groups.judged, formulas)
-    table = interval_table(rows, level, ci_method, accelerations)
+    table, _ = inputs_intervals(
+        inputs, names, method=method, n_boot=n_boot, level=level, ci_method=ci_method,
+        random_state=random_state,
+    )  # fmt: skip
     table.attrs.update(n_boot=n_boot, method=method)
     return table
+
+
+# ------------------------------------------------------------------------ trade-off
+_TRADEOFF_COLUMNS = [
+    "before", "before_low", "before_high",
+    "after", "after_low", "after_high",
+    "change", "change_low", "change_high",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TradeoffReport:
+    """What a mitigation bought and cost: disparity and accuracy before and after.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per disparity and ``"accuracy"``; columns ``before, after,
+        change`` (after − before), each with ``_low``/``_high`` interval bounds
+        (NaN when ``n_boot`` is 0). The intervals come from one paired,
+        stratified bootstrap: both predictions are scored on the same resamples.
+    level : float
+    n_boot : int
+    """
+
+    table: pd.DataFrame
+    level: float
+    n_boot: int
+
+    def _cell(self, row: str, column: str) -> str:
+        value = self.table.loc[row, column]
+        low, high = self.table.loc[row, f"{column}_low"], self.table.loc[row, f"{column}_high"]
+        if np.isnan(low):
+            return f"{value:.3f}"
+        return f"{value:.3f} ({100 * self.level:g}% CI {low:.3f} to {high:.3f})"
+
+    def __str__(self) -> str:
+        parts = [
+            f"{name.replace('_', ' ')} {self._cell(name, 'before')} → {self._cell(name, 'after')}"
+            for name in self.table.index
+        ]
+        return "; ".join(parts) + "."
+
+    def as_text(self) -> str:
+        """The table as aligned text with a one-line summary above it."""
+        return f"{self}\n{self.table.to_string(float_format='{:.4f}'.format)}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The before/after/change table."""
+        return self.table.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: level, n_boot and one record per quantity (NaN as None)."""
+        rows = [
+            {"quantity": name, **{c: _plain(self.table.loc[name, c]) for c in _TRADEOFF_COLUMNS}}
+            for name in self.table.index
+        ]
+        return {"level": self.level, "n_boot": self.n_boot, "summary": str(self), "rows": rows}
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self}</p>" + self.table.to_html(float_format=lambda v: f"{v:.4f}")
+
+
+def _plain(value: Any) -> float | None:
+    value = float(value)
+    return None if np.isnan(value) else value
+
+
+def tradeoff_from_values(
+    before: np.ndarray,
+    after: np.ndarray,
+    groups: SensitiveGroups,
+    disparities: Sequence[str],
+    *,
+    n_boot: int = 0,
+    level: float = 0.95,
+    ci_method: str = "percentile",
+    random_state: Any = None,
+) -> TradeoffReport:
+    """:class:`TradeoffReport` from the per-row table values of two predictions.
+
+    ``before`` and ``after`` are :func:`~lemma.fairness._tables.row_values`
+    arrays (n, 5) of the same rows; ``n_boot=0`` gives point values only.
+    """
+    formulas = {name: fm.DISPARITIES[name] for name in disparities}
+    formulas["accuracy"] = lambda t, o, method: fm.RATES["accuracy"](o)
+    stacked = np.hstack([before, after])
+    judged = groups.judged
+
+    def evaluate(tables: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+        """Each quantity before, after and its change, on tables (..., G, 10)."""
+        out = {}
+        for name, formula in formulas.items():
+            value = [
+                formula(tables[..., judged, part], tables[..., part].sum(axis=-2), "between_groups")
+                for part in (slice(0, 5), slice(5, 10))
+            ]
+            out[(name, "before")], out[(name, "after")] = value
+            out[(name, "change")] = value[1] - value[0]
+        return out
+
+    point = evaluate(fm.group_sums(stacked, groups.codes, groups.n_groups))
+    if n_boot:
+        draws = evaluate(
+            group_sum_replicates(stacked, groups.codes, groups.n_groups, n_boot, random_state)
+        )
+        long = interval_table({k: (point[k], draws[k]) for k in point}, level, ci_method)
+    else:
+        long = pd.DataFrame(
+            {"estimate": [float(v) for v in point.values()], "ci_low": np.nan, "ci_high": np.nan},
+            index=pd.MultiIndex.from_tuples(list(point)),
+        )
+    table = pd.DataFrame(index=pd.Index(list(formulas)), columns=_TRADEOFF_COLUMNS, dtype=float)
+    for (name, column), row in long.iterrows():
+        table.loc[name, [column, f"{column}_low", f"{column}_high"]] = (
+            row["estimate"], row["ci_low"], row["ci_high"],
+        )  # fmt: skip
+    return TradeoffReport(table=table, level=level, n_boot=n_boot)
+
+
+def mitigation_tradeoff(
+    y_true: Any,
+    y_pred_before: Any,
+    y_pred_after: Any,
+    *,
+    sensitive_features: Any,
+    disparities: Sequence[str] = ("demographic_parity_difference",),
+    sample_weight: Any = None,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    ci_method: str = "percentile",
+    pos_label: Any = 1,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    random_state: Any = None,
+) -> TradeoffReport:
+    """Disparity and accuracy of two sets of predictions, with paired bootstrap intervals.
+
+    Score an unmitigated model (``y_pred_before``) and a mitigated one
+    (``y_pred_after``) on the same rows — held-out rows, to see what the
+    mitigation does beyond the data it was fitted on.
+
+    Parameters
+    ----------
+    y_true, y_pred_before, y_pred_after : array-like of shape (n_samples,)
+    sensitive_features : array-like of shape (n_samples,) or (n_samples, n_attributes)
+    disparities : sequence of str, default=("demographic_parity_difference",)
+        Names from :data:`lemma.fairness._tables.DISPARITIES`.
+    sample_weight, pos_label, min_group_size
+        As the named metrics.
+    n_boot : int, default=1000
+        Resamples for the intervals (0: point values only).
+    level : float, default=0.95
+    ci_method : {"percentile", "basic"}, default="percentile"
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    TradeoffReport
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lemma.fairness import mitigation_tradeoff
+    >>> group = np.repeat(["a", "b"], 100)
+    >>> y = np.tile([0, 1], 100)
+    >>> before = np.where(group == "a", 1, y)          # group a always selected
+    >>> report = mitigation_tradeoff(y, before, y, sensitive_features=group, n_boot=0)
+    >>> print(report)
+    demographic parity difference 0.500 → 0.000; accuracy 0.750 → 1.000.
+    """
+    n_boot, level, ci_method = check_interval_params(
+        n_boot, level, ci_method, allow_zero=True, methods=("percentile", "basic")
+    )
+    unknown = [name for name in disparities if name not in fm.DISPARITIES]
+    if unknown:
+        raise ParameterError(
+            f"Unknown disparities {unknown}; choose from {sorted(fm.DISPARITIES)}."
+        )
+    before = fm.prepare_inputs(
+        y_true, y_pred_before, sensitive_features=sensitive_features,
+        sample_weight=sample_weight, pos_label=pos_label, min_group_size=min_group_size,
+    )  # fmt: skip
+    after = fm.prepare_inputs(
+        y_true, y_pred_after, sensitive_features=sensitive_features,
+        sample_weight=sample_weight, pos_label=pos_label, min_group_size=min_group_size,
+    )  # fmt: skip
+    before.groups.require_judged()
+    return tradeoff_from_values(
+        before.values, after.values, before.groups, list(disparities),
+        n_boot=n_boot, level=level, ci_method=ci_method, random_state=random_state,
+    )  # fmt: skip

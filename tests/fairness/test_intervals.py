@@ -12,6 +12,7 @@ from lemma.fairness.intervals import (
     stratified_index_replicates,
     table_accelerations,
 )
+from lemma.metrics import accuracy_score
 
 # Truth of the synthetic population: two groups of 1000 rows, P(Y=1) = 0.5 in each,
 # TPR 0.85 vs 0.55 and FPR 0.15 vs 0.30, so the selection rates are 0.5 and 0.425.
@@ -159,3 +160,31 @@ def test_calibration_difference_interval(rng):
         < spread
         < table.loc["calibration_difference", "ci_high"]
     )
+
+
+def test_mitigation_tradeoff_points_are_the_named_metrics(rng):
+    y_true, before, group = _sample(rng, n=300)
+    after = np.where(rng.random(y_true.size) < 0.8, y_true, 1 - y_true)
+    report = lf.mitigation_tradeoff(
+        y_true, before, after, sensitive_features=group, n_boot=300, random_state=rng,
+        disparities=["demographic_parity_difference", "equalized_odds_ratio"],
+    )  # fmt: skip
+    table = report.table
+    for name in ("demographic_parity_difference", "equalized_odds_ratio"):
+        metric = getattr(lf, name)
+        for column, pred in (("before", before), ("after", after)):
+            expected = metric(y_true, pred, sensitive_features=group)
+            assert table.loc[name, column] == pytest.approx(expected, abs=1e-12)
+    assert table.loc["accuracy", "after"] == pytest.approx(accuracy_score(y_true, after))
+    np.testing.assert_allclose(table["change"], table["after"] - table["before"], atol=1e-12)
+    for column in ("before", "after", "change"):
+        assert (table[f"{column}_low"] <= table[column]).all()
+        assert (table[column] <= table[f"{column}_high"]).all()
+    # paired: the change's interval is narrower than the before/after intervals combined
+    width = table["change_high"] - table["change_low"]
+    assert (
+        width["accuracy"]
+        < (table["after_high"] - table["after_low"])["accuracy"]
+        + (table["before_high"] - table["before_low"])["accuracy"]
+    )
+    assert "→" in str(report) and "<table" in report._repr_html_()
