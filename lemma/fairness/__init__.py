@@ -13,7 +13,9 @@
   :func:`mitigation_tradeoff`: disparity and accuracy before and after a
   mitigation, with paired intervals.
 * Mitigation before training: :class:`Reweighing` (Kamiran & Calders), weights
-  for any lemma classifier's ``sample_weight``.
+  for any lemma classifier's ``sample_weight``; after training:
+  :class:`ThresholdOptimizer` (Hardt, Price & Srebro), group-specific randomised
+  thresholds for demographic parity or equalized odds.
 
 Examples
 --------
@@ -47,12 +49,14 @@ from lemma.fairness.metrics import (
     true_positive_rate,
 )
 from lemma.fairness.reweighing import Reweighing, reweighing_weights
+from lemma.fairness.threshold import ThresholdOptimizer
 
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "DisparateImpact",
     "GroupMetrics",
     "Reweighing",
+    "ThresholdOptimizer",
     "TradeoffReport",
     "calibration_by_group",
     "demographic_parity_difference",
