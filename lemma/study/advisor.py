@@ -107,8 +107,14 @@ class Advice:
         return {
             "task": self.task,
             "candidates": [
-                {"name": c.name, "label": c.label, "estimator": c.estimator, "reason": c.reason,
-                 "params": c.params, "search_space": sorted(c.search_space)}
+                {
+                    "name": c.name,
+                    "label": c.label,
+                    "estimator": c.estimator,
+                    "reason": c.reason,
+                    "params": c.params,
+                    "search_space": sorted(c.search_space),
+                }
                 for c in self.candidates
             ],
             "skipped": [{"name": n, "reason": r} for n, r in self.skipped],
@@ -126,44 +132,82 @@ def _linear(facts: DataFacts):
     if facts.task == "classification":
         kind = "binary" if facts.n_classes == 2 else f"multinomial ({facts.n_classes} classes)"
         return Candidate(
-            "logistic_regression", "Regularised logistic regression", "LogisticRegression",
-            {"max_iter": 300}, {"C": stats.loguniform(1e-3, 1e2)}, lambda p: p["C"],
-            f"the interpretable {kind} baseline, with odds ratios and inference when "
-            "unpenalised", cost=0.6)
+            "logistic_regression",
+            "Regularised logistic regression",
+            "LogisticRegression",
+            {"max_iter": 300},
+            {"C": stats.loguniform(1e-3, 1e2)},
+            lambda p: p["C"],
+            f"the interpretable {kind} baseline, with odds ratios and inference when unpenalised",
+            cost=0.6,
+        )
     if facts.target_is_count:
         return Candidate(
-            "poisson_regression", "Poisson regression (log link)", "PoissonRegressor",
-            {"max_iter": 300}, {"alpha": stats.loguniform(1e-4, 1e1)}, lambda p: -p["alpha"],
-            "the target is a count: a log-linear model respects its scale", cost=0.6)
+            "poisson_regression",
+            "Poisson regression (log link)",
+            "PoissonRegressor",
+            {"max_iter": 300},
+            {"alpha": stats.loguniform(1e-4, 1e1)},
+            lambda p: -p["alpha"],
+            "the target is a count: a log-linear model respects its scale",
+            cost=0.6,
+        )
     return Candidate(
-        "ridge", "Ridge regression", "Ridge", {}, {"alpha": stats.loguniform(1e-3, 1e3)},
-        lambda p: -p["alpha"], "the interpretable linear baseline (L2-regularised)", cost=0.4)
+        "ridge",
+        "Ridge regression",
+        "Ridge",
+        {},
+        {"alpha": stats.loguniform(1e-3, 1e3)},
+        lambda p: -p["alpha"],
+        "the interpretable linear baseline (L2-regularised)",
+        cost=0.4,
+    )
 
 
 def _boosting(facts: DataFacts):
-    estimator = ("GradientBoostingClassifier" if facts.task == "classification"
-                 else "GradientBoostingRegressor")
+    estimator = (
+        "GradientBoostingClassifier"
+        if facts.task == "classification"
+        else "GradientBoostingRegressor"
+    )
     why = "captures interactions and non-linearity"
     if facts.n_categorical or facts.missing_share:
         why += ", handles categories and missing values natively"
     return Candidate(
-        "gradient_boosting", "Histogram gradient boosting", estimator,
+        "gradient_boosting",
+        "Histogram gradient boosting",
+        estimator,
         {"max_iter": 200, "early_stopping": True},
-        {"learning_rate": stats.loguniform(0.03, 0.3), "max_leaf_nodes": [15, 31, 63],
-         "min_samples_leaf": [10, 20, 50, 100], "l2_regularization": stats.loguniform(1e-3, 10.0)},
-        lambda p: p["max_leaf_nodes"], why, cost=1.6, prep="native")
+        {
+            "learning_rate": stats.loguniform(0.03, 0.3),
+            "max_leaf_nodes": [15, 31, 63],
+            "min_samples_leaf": [10, 20, 50, 100],
+            "l2_regularization": stats.loguniform(1e-3, 10.0),
+        },
+        lambda p: p["max_leaf_nodes"],
+        why,
+        cost=1.6,
+        prep="native",
+    )
 
 
 def _forest(facts: DataFacts):
     if facts.n_rows > 200_000:
         return f"100 full-depth trees at {_size(facts)} cost more than boosting for no gain"
-    estimator = ("RandomForestClassifier" if facts.task == "classification"
-                 else "RandomForestRegressor")
+    estimator = (
+        "RandomForestClassifier" if facts.task == "classification" else "RandomForestRegressor"
+    )
     return Candidate(
-        "random_forest", "Random forest", estimator, {"n_estimators": 100, "n_jobs": 2},
+        "random_forest",
+        "Random forest",
+        estimator,
+        {"n_estimators": 100, "n_jobs": 2},
         {"min_samples_leaf": [1, 2, 5, 10, 20], "max_features": ["sqrt", 0.5, 1.0]},
-        lambda p: -p["min_samples_leaf"], "a robust non-linear baseline that needs little tuning",
-        cost=1.2, prep="native")
+        lambda p: -p["min_samples_leaf"],
+        "a robust non-linear baseline that needs little tuning",
+        cost=1.2,
+        prep="native",
+    )
 
 
 def _network(facts: DataFacts):
@@ -171,12 +215,19 @@ def _network(facts: DataFacts):
         return f"at n = {facts.n_rows:,} a neural network is unlikely to beat the linear model"
     estimator = "MLPClassifier" if facts.task == "classification" else "MLPRegressor"
     return Candidate(
-        "mlp", "Multilayer perceptron", estimator,
+        "mlp",
+        "Multilayer perceptron",
+        estimator,
         {"early_stopping": True, "max_iter": 100},
-        {"hidden_layer_sizes": [(64,), (128,), (64, 64)], "alpha": stats.loguniform(1e-5, 1e-1),
-         "learning_rate_init": stats.loguniform(3e-4, 3e-3)},
-        lambda p: sum(p["hidden_layer_sizes"]), "smooth non-linear fits on scaled features",
-        cost=1.4)
+        {
+            "hidden_layer_sizes": [(64,), (128,), (64, 64)],
+            "alpha": stats.loguniform(1e-5, 1e-1),
+            "learning_rate_init": stats.loguniform(3e-4, 3e-3),
+        },
+        lambda p: sum(p["hidden_layer_sizes"]),
+        "smooth non-linear fits on scaled features",
+        cost=1.4,
+    )
 
 
 def _svm(facts: DataFacts):
@@ -185,9 +236,15 @@ def _svm(facts: DataFacts):
     if facts.n_rows > 10_000:
         return f"kernel SVM training is O(n²) in time and memory at n = {facts.n_rows:,}"
     return Candidate(
-        "svm", "Kernel SVM (RBF)", "SVC", {"probability": True},
+        "svm",
+        "Kernel SVM (RBF)",
+        "SVC",
+        {"probability": True},
         {"C": stats.loguniform(1e-2, 1e2), "gamma": stats.loguniform(1e-4, 1e0)},
-        lambda p: p["C"], f"a strong smooth classifier at n = {facts.n_rows:,}", cost=1.0)
+        lambda p: p["C"],
+        f"a strong smooth classifier at n = {facts.n_rows:,}",
+        cost=1.0,
+    )
 
 
 def _neighbours(facts: DataFacts):
@@ -195,13 +252,17 @@ def _neighbours(facts: DataFacts):
         return f"prediction costs a search over all {facts.n_rows:,} training rows"
     if facts.n_features > 30:
         return f"distances lose meaning in {facts.n_features} dimensions"
-    estimator = ("KNeighborsClassifier" if facts.task == "classification"
-                 else "KNeighborsRegressor")
+    estimator = "KNeighborsClassifier" if facts.task == "classification" else "KNeighborsRegressor"
     return Candidate(
-        "knn", "k nearest neighbours", estimator, {},
+        "knn",
+        "k nearest neighbours",
+        estimator,
+        {},
         {"n_neighbors": [5, 10, 20, 40], "weights": ["uniform", "distance"]},
-        lambda p: -p["n_neighbors"], "a local, assumption-free baseline in few dimensions",
-        cost=0.6)
+        lambda p: -p["n_neighbors"],
+        "a local, assumption-free baseline in few dimensions",
+        cost=0.6,
+    )
 
 
 _RULES = (
@@ -237,8 +298,9 @@ def advise(facts: DataFacts, *, max_candidates: int = 4) -> Advice:
         elif outcome.estimator not in PUBLIC:
             skipped.append((label, f"{outcome.estimator} is not available in this lemma build"))
         elif len(candidates) >= max_candidates:
-            skipped.append((label, f"the shortlist is capped at {max_candidates} to fit the "
-                            "time budget"))
+            skipped.append(
+                (label, f"the shortlist is capped at {max_candidates} to fit the time budget")
+            )
         else:
             candidates.append(outcome)
     return Advice(facts.task, candidates, skipped)

@@ -56,26 +56,43 @@ def _encode(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def scores_with_intervals(names: Sequence[str], means: Sequence[float],
-                          lows: Sequence[float], highs: Sequence[float], *,
-                          tied: Sequence[bool], metric: str, chosen: str | None = None) -> str:
+def scores_with_intervals(
+    names: Sequence[str],
+    means: Sequence[float],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    *,
+    tied: Sequence[bool],
+    metric: str,
+    chosen: str | None = None,
+) -> str:
     """Cross-validated score per model with its interval; the best and its ties marked."""
     fig, ax = _figure(6.4, 0.6 + 0.55 * len(names))
     y = np.arange(len(names))[::-1]
     means, lows, highs = map(np.asarray, (means, lows, highs))
-    colours = [_ORANGE if n == chosen else (_BLUE if t else _GREY) for n, t in zip(
-        names, tied, strict=True)]
+    colours = [
+        _ORANGE if n == chosen else (_BLUE if t else _GREY)
+        for n, t in zip(names, tied, strict=True)
+    ]
     for yi, m, lo, hi, colour in zip(y, means, lows, highs, colours, strict=True):
-        ax.errorbar([m], [yi], xerr=[[m - lo], [hi - m]], fmt="o", color=colour, elinewidth=2,
-                    capsize=4)
+        ax.errorbar(
+            [m], [yi], xerr=[[m - lo], [hi - m]], fmt="o", color=colour, elinewidth=2, capsize=4
+        )
     ax.set_yticks(y, [f"{n}{' (chosen)' if n == chosen else ''}" for n in names])
     ax.set_xlabel(f"cross-validated {metric} (95% corrected interval)")
     return _encode(fig)
 
 
-def bars_with_intervals(labels: Sequence[str], values: Sequence[float], lows: Sequence[float],
-                        highs: Sequence[float], *, xlabel: str, reference: float | None = None,
-                        max_bars: int = 15) -> str:
+def bars_with_intervals(
+    labels: Sequence[str],
+    values: Sequence[float],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    *,
+    xlabel: str,
+    reference: float | None = None,
+    max_bars: int = 15,
+) -> str:
     """Horizontal bars with interval whiskers (importances, group metrics)."""
     labels, values = list(labels)[:max_bars], np.asarray(values, float)[:max_bars]
     lows, highs = np.asarray(lows, float)[:max_bars], np.asarray(highs, float)[:max_bars]
@@ -83,8 +100,15 @@ def bars_with_intervals(labels: Sequence[str], values: Sequence[float], lows: Se
     y = np.arange(len(labels))[::-1]
     ax.barh(y, values, color=_BLUE, alpha=0.8)
     ok = np.isfinite(lows) & np.isfinite(highs)
-    ax.errorbar(values[ok], y[ok], xerr=[values[ok] - lows[ok], highs[ok] - values[ok]],
-                fmt="none", ecolor="black", capsize=3, elinewidth=1)
+    ax.errorbar(
+        values[ok],
+        y[ok],
+        xerr=[values[ok] - lows[ok], highs[ok] - values[ok]],
+        fmt="none",
+        ecolor="black",
+        capsize=3,
+        elinewidth=1,
+    )
     if reference is not None:
         ax.axvline(reference, color=_ORANGE, linestyle="--", linewidth=1)
     ax.set_yticks(y, labels)
@@ -92,9 +116,15 @@ def bars_with_intervals(labels: Sequence[str], values: Sequence[float], lows: Se
     return _encode(fig)
 
 
-def learning_curve_plot(train_sizes: Sequence[float], train_mean: Sequence[float],
-                        valid_mean: Sequence[float], valid_low: Sequence[float],
-                        valid_high: Sequence[float], *, metric: str) -> str:
+def learning_curve_plot(
+    train_sizes: Sequence[float],
+    train_mean: Sequence[float],
+    valid_mean: Sequence[float],
+    valid_low: Sequence[float],
+    valid_high: Sequence[float],
+    *,
+    metric: str,
+) -> str:
     """Training and validation score against training-set size."""
     fig, ax = _figure()
     ax.plot(train_sizes, train_mean, "o-", color=_GREY, label="training")
@@ -106,8 +136,9 @@ def learning_curve_plot(train_sizes: Sequence[float], train_mean: Sequence[float
     return _encode(fig)
 
 
-def curve_plot(x: Sequence[float], y: Sequence[float], *, kind: str, label: str,
-               baseline: float | None = None) -> str:
+def curve_plot(
+    x: Sequence[float], y: Sequence[float], *, kind: str, label: str, baseline: float | None = None
+) -> str:
     """ROC (kind="roc", with the chance diagonal) or precision-recall (kind="pr") curve."""
     fig, ax = _figure(4.2, 3.8)
     ax.plot(x, y, color=_BLUE, label=label)
@@ -126,8 +157,9 @@ def curve_plot(x: Sequence[float], y: Sequence[float], *, kind: str, label: str,
     return _encode(fig)
 
 
-def calibration_curve_plot(mean_predicted: Sequence[float], observed: Sequence[float],
-                           counts: Sequence[int]) -> str:
+def calibration_curve_plot(
+    mean_predicted: Sequence[float], observed: Sequence[float], counts: Sequence[int]
+) -> str:
     """Reliability diagram: observed rate against mean predicted probability per bin."""
     fig, ax = _figure(4.2, 3.8)
     ax.plot([0, 1], [0, 1], color=_GREY, linestyle=":")
@@ -149,8 +181,14 @@ def confusion_matrix_plot(matrix: np.ndarray, labels: Sequence[str]) -> str:
     ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
-            ax.text(j, i, f"{matrix[i, j]:,}", ha="center", va="center",
-                    color="white" if shares[i, j] > 0.5 else "black")
+            ax.text(
+                j,
+                i,
+                f"{matrix[i, j]:,}",
+                ha="center",
+                va="center",
+                color="white" if shares[i, j] > 0.5 else "black",
+            )
     ax.set_xticks(range(len(labels)), labels)
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("predicted")

@@ -48,8 +48,11 @@ def _table(frame: pd.DataFrame | None, *, index: bool = True, max_rows: int = 40
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col]):
             shown[col] = shown[col].map(_fmt)
-    more = (f"<p class='muted'>{len(frame) - max_rows} more rows in study.json.</p>"
-            if len(frame) > max_rows else "")
+    more = (
+        f"<p class='muted'>{len(frame) - max_rows} more rows in study.json.</p>"
+        if len(frame) > max_rows
+        else ""
+    )
     return shown.to_html(index=index, border=0, classes="data", escape=True) + more
 
 
@@ -70,21 +73,33 @@ def _objective(study: Study) -> str:
 def _comparison_frame(study: Study) -> pd.DataFrame:
     rows = []
     for c in study.candidates:
-        rows.append({
-            "model": c.label, f"CV {study.metric}": c.mean, "95% CI low": c.ci_low,
-            "95% CI high": c.ci_high, "p vs best (Holm)": c.p_value_holm,
-            "tied with best": "yes" if c.tied_with_best else "no",
-            "configurations": c.n_evaluated, "seconds": c.seconds,
-            "best parameters": ", ".join(f"{k}={_fmt(v, 3)}" for k, v in c.best_params.items()),
-        })
+        rows.append(
+            {
+                "model": c.label,
+                f"CV {study.metric}": c.mean,
+                "95% CI low": c.ci_low,
+                "95% CI high": c.ci_high,
+                "p vs best (Holm)": c.p_value_holm,
+                "tied with best": "yes" if c.tied_with_best else "no",
+                "configurations": c.n_evaluated,
+                "seconds": c.seconds,
+                "best parameters": ", ".join(f"{k}={_fmt(v, 3)}" for k, v in c.best_params.items()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _metrics_frame(study: Study) -> pd.DataFrame:
-    rows = [{"metric": name, "estimate": m["estimate"], "95% CI low": m["ci_low"],
-             "95% CI high": m["ci_high"]}
-            for name, m in study.test_metrics.items() if name != study.metric
-            or name not in {k.removeprefix("neg_") for k in study.test_metrics}]
+    rows = [
+        {
+            "metric": name,
+            "estimate": m["estimate"],
+            "95% CI low": m["ci_low"],
+            "95% CI high": m["ci_high"],
+        }
+        for name, m in study.test_metrics.items()
+        if name != study.metric or name not in {k.removeprefix("neg_") for k in study.test_metrics}
+    ]
     return pd.DataFrame(rows)
 
 
@@ -93,20 +108,26 @@ def render_report(study: Study) -> str:
     from jinja2 import Environment, select_autoescape
 
     template_text = (resources.files("lemma.study") / "templates" / "report.html.j2").read_text(
-        encoding="utf-8")
-    env = Environment(autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
-                      lstrip_blocks=True)
+        encoding="utf-8"
+    )
+    env = Environment(
+        autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True
+    )
     env.filters["fmt"] = _fmt
     template = env.from_string(template_text)
     profile = study.profile
     headline = study.headline
     return template.render(
-        study=study, config=study.config, headline=headline,
+        study=study,
+        config=study.config,
+        headline=headline,
         profile_table=profile.table if profile is not None else {},
         profile_warnings=[w for w in (profile.warnings if profile is not None else [])],
-        profile_columns=_table(profile.to_frame()[["kind", "n_missing", "n_distinct",
-                                                    "mean", "std", "top_value"]]
-                               if profile is not None else None),
+        profile_columns=_table(
+            profile.to_frame()[["kind", "n_missing", "n_distinct", "mean", "std", "top_value"]]
+            if profile is not None
+            else None
+        ),
         preparation=_table(pd.DataFrame(study.preparation), index=False),
         comparison=_table(_comparison_frame(study), index=False) if study.candidates else "",
         metrics=_table(_metrics_frame(study), index=False) if study.test_metrics else "",

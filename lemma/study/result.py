@@ -159,9 +159,24 @@ class Study:
     def to_dict(self) -> dict[str, Any]:
         """Every number in the report, JSON-serialisable (``study.json``)."""
         candidates = [
-            {k: getattr(c, k) for k in ("name", "label", "estimator", "reason", "best_params",
-                                        "mean", "ci_low", "ci_high", "n_evaluated", "seconds",
-                                        "p_value", "p_value_holm", "tied_with_best")}
+            {
+                k: getattr(c, k)
+                for k in (
+                    "name",
+                    "label",
+                    "estimator",
+                    "reason",
+                    "best_params",
+                    "mean",
+                    "ci_low",
+                    "ci_high",
+                    "n_evaluated",
+                    "seconds",
+                    "p_value",
+                    "p_value_holm",
+                    "tied_with_best",
+                )
+            }
             | {"fold_scores": list(np.asarray(c.fold_scores, dtype=float))}
             for c in self.candidates
         ]

@@ -20,8 +20,10 @@ __all__ = ["stage_clean", "stage_load", "stage_profile", "stage_split"]
 DEFAULT_METRICS = {"binary": "roc_auc", "multiclass": "balanced_accuracy", "regression": "r2"}
 #: Columns of bundled datasets that are not properties of the unit (with the reason).
 NON_FEATURES = {
-    "adult": {"split": "UCI's train/test file marker, not a property of the person",
-              "fnlwgt": "a census sampling weight, not a property of the person"},
+    "adult": {
+        "split": "UCI's train/test file marker, not a property of the person",
+        "fnlwgt": "a census sampling weight, not a property of the person",
+    },
     "ames_housing": {"order": "a row number", "pid": "a parcel identifier"},
 }
 
@@ -98,8 +100,9 @@ def stage_clean(study: Study) -> str:
     n_dup = int(duplicated.sum())
     if n_dup:
         df = df[~duplicated]
-        notes.append(f"{n_dup:,} exact duplicate rows dropped (they would sit on both sides "
-                     "of the split)")
+        notes.append(
+            f"{n_dup:,} exact duplicate rows dropped (they would sit on both sides of the split)"
+        )
     study.cleaning["duplicate_rows"] = n_dup
     columns = _columns_to_drop(study)
     study.cleaning["dropped_columns"] = columns
@@ -122,8 +125,11 @@ def _columns_to_drop(study: Study) -> dict[str, str]:
     cols = study.profile.columns
     target = study.config.target
     drop: dict[str, str] = {}
-    reasons = {"empty": "every value is missing", "identifier": "an identifier (all values unique)",
-               "constant": "a single value"}
+    reasons = {
+        "empty": "every value is missing",
+        "identifier": "an identifier (all values unique)",
+        "constant": "a single value",
+    }
     for name, row in cols.iterrows():
         if name == target or name in study.config.sensitive:
             continue
@@ -160,21 +166,31 @@ def stage_split(study: Study) -> str:
         how = f"time-ordered on {config.time_column!r} (test = the last {len(test):,} rows)"
     else:
         stratify = y if study.task == "classification" else None
-        train, test = train_test_split(np.arange(len(df)), test_size=config.test_size,
-                                       random_state=config.seed, stratify=stratify)
+        train, test = train_test_split(
+            np.arange(len(df)),
+            test_size=config.test_size,
+            random_state=config.seed,
+            stratify=stratify,
+        )
         how = "stratified by class" if stratify is not None else "random"
     study.X_train, study.X_test = X.iloc[train], X.iloc[test]
     study.y_train, study.y_test = y.iloc[train], y.iloc[test]
     study.sensitive_test = df.iloc[test][list(config.sensitive)] if config.sensitive else None
-    study.split = {"n_train": len(train), "n_test": len(test), "how": how,
-                   "test_size": config.test_size, "features": list(X.columns)}
+    study.split = {
+        "n_train": len(train),
+        "n_test": len(test),
+        "how": how,
+        "test_size": config.test_size,
+        "features": list(X.columns),
+    }
     if study.task == "classification":
         study.split["class_balance_train"] = y.iloc[train].value_counts(normalize=True).to_dict()
         study.split["class_balance_test"] = y.iloc[test].value_counts(normalize=True).to_dict()
         study.positive_class = _positive_class(study, y)
         n_classes = y.nunique()
-        study.metric = config.metric or DEFAULT_METRICS["binary" if n_classes == 2 else
-                                                       "multiclass"]
+        study.metric = (
+            config.metric or DEFAULT_METRICS["binary" if n_classes == 2 else "multiclass"]
+        )
     else:
         study.metric = config.metric or DEFAULT_METRICS["regression"]
     study.splitter = _splitter(study)

@@ -38,10 +38,14 @@ def _classification_metrics(study: Study) -> dict[str, tuple[str, Callable]]:
     if binary:
         table["roc_auc"] = ("proba", lambda y, p: metrics.roc_auc_score(y == pos, p[:, pos_index]))
         table["average_precision"] = (
-            "proba", lambda y, p: metrics.average_precision_score(y == pos, p[:, pos_index]))
+            "proba",
+            lambda y, p: metrics.average_precision_score(y == pos, p[:, pos_index]),
+        )
         table["f1"] = ("label", lambda y, p: metrics.f1_score(y, p, pos_label=pos))
         table["brier_score"] = (
-            "proba", lambda y, p: metrics.brier_score_loss(y == pos, p[:, pos_index]))
+            "proba",
+            lambda y, p: metrics.brier_score_loss(y == pos, p[:, pos_index]),
+        )
     else:
         table["f1_macro"] = ("label", lambda y, p: metrics.f1_score(y, p, average="macro"))
     return table
@@ -91,16 +95,22 @@ def stage_evaluate(study: Study) -> str:
             return metric(y[idx], pred[idx])
 
         boot = bootstrap_ci(statistic, rows, n_boot=N_BOOT, random_state=study.config.seed)
-        results[name] = {"estimate": float(boot.estimate), "ci_low": float(boot.conf_int[0]),
-                         "ci_high": float(boot.conf_int[1]), "n_boot": N_BOOT,
-                         "method": "percentile bootstrap over test rows"}
+        results[name] = {
+            "estimate": float(boot.estimate),
+            "ci_low": float(boot.conf_int[0]),
+            "ci_high": float(boot.conf_int[1]),
+            "n_boot": N_BOOT,
+            "method": "percentile bootstrap over test rows",
+        }
     key = metric_key(study.metric)
     if key in results and study.metric != key:
         results[study.metric] = results[key]
     study.test_metrics = results
     head = results.get(key, next(iter(results.values())))
-    return (f"test {key} = {head['estimate']:.4f} (95% CI {head['ci_low']:.4f} to "
-            f"{head['ci_high']:.4f}) on {len(y):,} rows")
+    return (
+        f"test {key} = {head['estimate']:.4f} (95% CI {head['ci_low']:.4f} to "
+        f"{head['ci_high']:.4f}) on {len(y):,} rows"
+    )
 
 
 # ---------------------------------------------------------------------------- diagnostics
@@ -110,8 +120,14 @@ def _learning_curve(study: Study) -> str:
 
     k = min(3, study.config.cv_folds)
     result = learning_curve(
-        clone(study.model), study.X_train, study.y_train, train_sizes=[0.25, 0.5, 1.0], cv=k,
-        scoring=study.metric, n_jobs=study.config.n_jobs, shuffle=True,
+        clone(study.model),
+        study.X_train,
+        study.y_train,
+        train_sizes=[0.25, 0.5, 1.0],
+        cv=k,
+        scoring=study.metric,
+        n_jobs=study.config.n_jobs,
+        shuffle=True,
         random_state=study.config.seed,
     )
     sizes = np.asarray(result.train_sizes)
@@ -122,12 +138,18 @@ def _learning_curve(study: Study) -> str:
     highs = [iv.ci_high for iv in intervals]
     verdict = diagnose_fit(result)
     study.diagnostics["learning_curve"] = {
-        "train_sizes": sizes, "train_mean": train, "validation_mean": valid,
-        "validation_ci_low": lows, "validation_ci_high": highs,
-        "verdict": verdict.verdict, "explanation": verdict.reason, "at": verdict.at,
+        "train_sizes": sizes,
+        "train_mean": train,
+        "validation_mean": valid,
+        "validation_ci_low": lows,
+        "validation_ci_high": highs,
+        "verdict": verdict.verdict,
+        "explanation": verdict.reason,
+        "at": verdict.at,
     }
     study.figures["learning_curve"] = plots.learning_curve_plot(
-        sizes, train, valid, lows, highs, metric=study.metric)
+        sizes, train, valid, lows, highs, metric=study.metric
+    )
     return verdict.verdict
 
 
@@ -150,17 +172,21 @@ def _classification_plots(study: Study) -> None:
     auc = metrics.roc_auc_score(truth, p)
     ap = metrics.average_precision_score(truth, p)
     study.figures["roc"] = plots.curve_plot(fpr, tpr, kind="roc", label=f"AUC = {auc:.3f}")
-    study.figures["pr"] = plots.curve_plot(recall, precision, kind="pr", label=f"AP = {ap:.3f}",
-                                           baseline=float(truth.mean()))
+    study.figures["pr"] = plots.curve_plot(
+        recall, precision, kind="pr", label=f"AP = {ap:.3f}", baseline=float(truth.mean())
+    )
     bins = np.unique(np.quantile(p, np.linspace(0, 1, 11)))
     which = np.clip(np.searchsorted(bins, p, side="right") - 1, 0, len(bins) - 2)
     counts = np.bincount(which, minlength=len(bins) - 1)
     keep = counts > 0
     mean_p = np.bincount(which, weights=p, minlength=len(bins) - 1)[keep] / counts[keep]
     observed = np.bincount(which, weights=truth, minlength=len(bins) - 1)[keep] / counts[keep]
-    study.diagnostics["calibration"] = {"mean_predicted": mean_p, "observed": observed,
-                                        "count": counts[keep],
-                                        "max_gap": float(np.max(np.abs(mean_p - observed)))}
+    study.diagnostics["calibration"] = {
+        "mean_predicted": mean_p,
+        "observed": observed,
+        "count": counts[keep],
+        "max_gap": float(np.max(np.abs(mean_p - observed))),
+    }
     study.figures["calibration"] = plots.calibration_curve_plot(mean_p, observed, counts[keep])
 
 
@@ -171,7 +197,9 @@ def _regression_plots(study: Study) -> None:
     fitted = study.predictions["label"].astype(float)
     resid = y - fitted
     study.diagnostics["residuals"] = residual_diagnostics(resid) | {
-        "mean": float(resid.mean()), "std": float(resid.std(ddof=1))}
+        "mean": float(resid.mean()),
+        "std": float(resid.std(ddof=1)),
+    }
     study.figures["residuals"] = plots.residuals_plot(fitted, resid)
     study.figures["predicted_vs_actual"] = plots.predicted_vs_actual(y, fitted)
 
@@ -192,15 +220,25 @@ def stage_explain(study: Study) -> str:
     from lemma.explain import permutation_importance
 
     result = permutation_importance(
-        study.model, study.X_test, study.y_test, scoring=study.metric, n_repeats=5,
-        random_state=study.config.seed, n_jobs=study.config.n_jobs,
+        study.model,
+        study.X_test,
+        study.y_test,
+        scoring=study.metric,
+        n_repeats=5,
+        random_state=study.config.seed,
+        n_jobs=study.config.n_jobs,
     )
     frame = result.to_frame()
     study.explanations["permutation_importance"] = frame.head(25)
     top = frame.head(15)
     study.figures["importance"] = plots.bars_with_intervals(
-        top.index.astype(str), top["mean"], top["ci_low"], top["ci_high"],
-        xlabel=f"drop in test {study.metric} when the column is shuffled", reference=0.0)
+        top.index.astype(str),
+        top["mean"],
+        top["ci_low"],
+        top["ci_high"],
+        xlabel=f"drop in test {study.metric} when the column is shuffled",
+        reference=0.0,
+    )
     note = f"most important: {', '.join(map(str, frame.index[:3]))}"
     model = study.model.named_steps["model"]
     if hasattr(model, "coef_"):

@@ -37,15 +37,24 @@ def stage_prepare(study: Study) -> str:
     train = pd.concat([study.X_train, study.y_train], axis=1)
     plan = auto_prepare(train, target, random_state=study.config.seed)
     study.preparation = [
-        {"column": d.column, "kind": d.kind, "action": d.action, "reason": d.reason,
-         "group": d.group} for d in plan.decisions
+        {
+            "column": d.column,
+            "kind": d.kind,
+            "action": d.action,
+            "reason": d.reason,
+            "group": d.group,
+        }
+        for d in plan.decisions
     ]
     study.prep_scaled = plan.transformer
-    study.kept_columns = [d.column for d in plan.decisions
-                           if d.group is not None and d.column != target]
+    study.kept_columns = [
+        d.column for d in plan.decisions if d.group is not None and d.column != target
+    ]
     dropped = [d for d in plan.decisions if d.group is None and d.column != target]
-    return (f"{len(study.kept_columns)} columns prepared, {len(dropped)} dropped; fitted "
-            "inside every cross-validation fold")
+    return (
+        f"{len(study.kept_columns)} columns prepared, {len(dropped)} dropped; fitted "
+        "inside every cross-validation fold"
+    )
 
 
 def _preparation(study: Study, kind: str) -> Any:
@@ -62,9 +71,13 @@ def _preparation(study: Study, kind: str) -> Any:
     numeric = make_column_selector(kind="numeric")
     return make_column_transformer(
         (SimpleImputer(strategy="median"), numeric),
-        (make_pipeline(SimpleImputer(strategy="most_frequent"),
-                       OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)),
-         make_column_selector(kind="categorical")),
+        (
+            make_pipeline(
+                SimpleImputer(strategy="most_frequent"),
+                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+            ),
+            make_column_selector(kind="categorical"),
+        ),
         verbose_feature_names_out=False,
     )
 
@@ -90,16 +103,21 @@ def _facts(study: Study) -> DataFacts:
     y = study.y_train
     n_classes = int(y.nunique()) if study.task == "classification" else 0
     minority = float(y.value_counts(normalize=True).min()) if n_classes else 0.5
-    count_target = (study.task == "regression" and pd.api.types.is_integer_dtype(y)
-                    and bool((y >= 0).all()))
+    count_target = (
+        study.task == "regression" and pd.api.types.is_integer_dtype(y) and bool((y >= 0).all())
+    )
     cols = study.profile.columns.loc[kinds.index]
     categorical = kinds.isin(["categorical", "boolean"])
     return DataFacts(
-        task=study.task, n_rows=len(y), n_numeric=int((kinds == "numeric").sum()),
-        n_categorical=int(categorical.sum()), n_classes=n_classes,
+        task=study.task,
+        n_rows=len(y),
+        n_numeric=int((kinds == "numeric").sum()),
+        n_categorical=int(categorical.sum()),
+        n_classes=n_classes,
         missing_share=float(cols["missing_share"].max()) if len(cols) else 0.0,
         max_cardinality=int(cols.loc[categorical, "n_distinct"].max()) if categorical.any() else 0,
-        minority_share=minority, target_is_count=count_target,
+        minority_share=minority,
+        target_is_count=count_target,
     )
 
 
@@ -120,9 +138,17 @@ def _search(study: Study, candidate: Candidate, n_iter: int, n_jobs: int) -> Any
         return candidate.complexity({k.removeprefix("model__"): v for k, v in params.items()})
 
     return RandomizedSearchCV(
-        _pipeline(study, candidate), space, n_iter=n_iter, scoring=study.metric,
-        cv=study.splitter, n_jobs=n_jobs, refit=False, random_state=study.config.seed,
-        select="best", complexity=complexity, error_score=np.nan,
+        _pipeline(study, candidate),
+        space,
+        n_iter=n_iter,
+        scoring=study.metric,
+        cv=study.splitter,
+        n_jobs=n_jobs,
+        refit=False,
+        random_state=study.config.seed,
+        select="best",
+        complexity=complexity,
+        error_score=np.nan,
     )
 
 
@@ -136,25 +162,36 @@ def _tune_one(study: Study, candidate: Candidate, budget: float) -> CandidateRes
     if candidate.prep == "native":
         n_jobs = 1
     n_iter = int(np.clip(budget // (cost / max(n_jobs, 1)), MIN_CONFIGS, MAX_CONFIGS))
-    search = probe if n_iter <= 1 else _search(study, candidate, n_iter, n_jobs).fit(
-        study.X_train, study.y_train)
+    search = (
+        probe
+        if n_iter <= 1
+        else _search(study, candidate, n_iter, n_jobs).fit(study.X_train, study.y_train)
+    )
     res = search.cv_results_
     best = int(search.best_index_)
     folds = np.array([res[f"split{k}_test_score"][best] for k in range(search.n_splits_)])
-    table = pd.DataFrame({
-        "params": [{k.removeprefix("model__"): v for k, v in p.items()} for p in res["params"]],
-        "mean": res["mean_test_score"], "ci_low": res["ci_low_test_score"],
-        "ci_high": res["ci_high_test_score"], "rank": res["rank_test_score"],
-    }).sort_values("rank")
+    table = pd.DataFrame(
+        {
+            "params": [{k.removeprefix("model__"): v for k, v in p.items()} for p in res["params"]],
+            "mean": res["mean_test_score"],
+            "ci_low": res["ci_low_test_score"],
+            "ci_high": res["ci_high_test_score"],
+            "rank": res["rank_test_score"],
+        }
+    ).sort_values("rank")
     return CandidateResult(
-        name=candidate.name, label=candidate.label, estimator=candidate.estimator,
+        name=candidate.name,
+        label=candidate.label,
+        estimator=candidate.estimator,
         reason=candidate.reason,
         best_params={k.removeprefix("model__"): v for k, v in search.best_params_.items()},
-        fold_scores=folds, mean=float(res["mean_test_score"][best]),
+        fold_scores=folds,
+        mean=float(res["mean_test_score"][best]),
         ci_low=float(res["ci_low_test_score"][best]),
         ci_high=float(res["ci_high_test_score"][best]),
         n_evaluated=len(res["params"]) + (0 if probe is search else 1),
-        seconds=time.perf_counter() - start, search_table=table,
+        seconds=time.perf_counter() - start,
+        search_table=table,
     )
 
 
@@ -191,8 +228,9 @@ def stage_compare(study: Study) -> str:
     others = [r for r in results if r is not best]
     p_values = []
     for r in others:
-        test = corrected_resampled_ttest(best.fold_scores, r.fold_scores, n_train=n - n_test,
-                                         n_test=n_test)
+        test = corrected_resampled_ttest(
+            best.fold_scores, r.fold_scores, n_train=n - n_test, n_test=n_test
+        )
         r.p_value = float(test.p_value)
         p_values.append(r.p_value)
     if others:
@@ -207,22 +245,33 @@ def stage_compare(study: Study) -> str:
     tied = sorted((r for r in results if r.tied_with_best), key=lambda r: order.index(r.name))
     chosen = tied[0]
     if chosen is best:
-        reason = (f"{best.label} has the best cross-validated {study.metric} "
-                  f"({best.mean:.4f})" + ("" if len(tied) == 1 else
-                                          f"; {len(tied) - 1} others are statistically tied"))
+        reason = f"{best.label} has the best cross-validated {study.metric} ({best.mean:.4f})" + (
+            "" if len(tied) == 1 else f"; {len(tied) - 1} others are statistically tied"
+        )
     else:
-        reason = (f"{chosen.label} is statistically tied with the best ({best.label}: "
-                  f"{best.mean:.4f} vs {chosen.mean:.4f}, Holm-adjusted p = "
-                  f"{chosen.p_value_holm:.3f}) and simpler to interpret, so it is chosen")
+        reason = (
+            f"{chosen.label} is statistically tied with the best ({best.label}: "
+            f"{best.mean:.4f} vs {chosen.mean:.4f}, Holm-adjusted p = "
+            f"{chosen.p_value_holm:.3f}) and simpler to interpret, so it is chosen"
+        )
     study.chosen = chosen
     ordered = sorted(results, key=lambda r: r.mean, reverse=True)
     study.figures["scores"] = plots.scores_with_intervals(
-        [r.label for r in ordered], [r.mean for r in ordered], [r.ci_low for r in ordered],
-        [r.ci_high for r in ordered], tied=[r.tied_with_best for r in ordered],
-        metric=study.metric, chosen=chosen.label)
-    study.comparison = {"best": best.name, "chosen": chosen.name, "reason": reason,
-                        "test": "Nadeau-Bengio corrected resampled t-test, Holm-adjusted",
-                        "alpha": 0.05}
+        [r.label for r in ordered],
+        [r.mean for r in ordered],
+        [r.ci_low for r in ordered],
+        [r.ci_high for r in ordered],
+        tied=[r.tied_with_best for r in ordered],
+        metric=study.metric,
+        chosen=chosen.label,
+    )
+    study.comparison = {
+        "best": best.name,
+        "chosen": chosen.name,
+        "reason": reason,
+        "test": "Nadeau-Bengio corrected resampled t-test, Holm-adjusted",
+        "alpha": 0.05,
+    }
     return reason
 
 
@@ -233,5 +282,7 @@ def stage_refit(study: Study) -> str:
     params = {f"model__{k}": v for k, v in study.chosen.best_params.items()}
     start = time.perf_counter()
     study.model = _pipeline(study, spec, params).fit(study.X_train, study.y_train)
-    return f"{study.chosen.label} refitted on {study.split['n_train']:,} rows in " \
-           f"{time.perf_counter() - start:.1f} s"
+    return (
+        f"{study.chosen.label} refitted on {study.split['n_train']:,} rows in "
+        f"{time.perf_counter() - start:.1f} s"
+    )

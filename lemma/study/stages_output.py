@@ -24,11 +24,15 @@ def stage_leakage(study: Study) -> str:
     """Check the planned evaluation for leakage (duplicates, leaky features, time order)."""
     from lemma.prep import check_leakage
 
-    report = check_leakage(study.prep_scaled, study.X_train, study.y_train,
-                           cv=study.splitter, time_column=study.config.time_column)
+    report = check_leakage(
+        study.prep_scaled,
+        study.X_train,
+        study.y_train,
+        cv=study.splitter,
+        time_column=study.config.time_column,
+    )
     study.leakage = [
-        {"code": f.code, "severity": f.severity, "message": f.message}
-        for f in report.findings
+        {"code": f.code, "severity": f.severity, "message": f.message} for f in report.findings
     ]
     study.leakage_html = report._repr_html_() if hasattr(report, "_repr_html_") else ""
     failing = [f for f in study.leakage if f["severity"] == "fail"]
@@ -54,10 +58,15 @@ def stage_fairness(study: Study) -> str:
     y_bin, pred_bin = (y == pos).astype(int), (pred == pos).astype(int)
     prob = study.predictions["proba"][:, classes.index(pos)] if pos is not None else None
     sensitive = _sensitive_frame(study, "test")
-    result = audit(y_bin, pred_bin, sensitive_features=sensitive, y_prob=prob,
-                   X=study.X_test, random_state=study.config.seed)
-    study.fairness = result.to_dict() | {"verdict": result.verdict,
-                                         "positive_class": str(pos)}
+    result = audit(
+        y_bin,
+        pred_bin,
+        sensitive_features=sensitive,
+        y_prob=prob,
+        X=study.X_test,
+        random_state=study.config.seed,
+    )
+    study.fairness = result.to_dict() | {"verdict": result.verdict, "positive_class": str(pos)}
     study.fairness_html = result._repr_html_()
     _mitigation(study, y_bin, sensitive)
     return result.verdict
@@ -69,16 +78,21 @@ def _mitigation(study: Study, y_bin: np.ndarray, sensitive_test: Any) -> None:
 
     pos = study.positive_class
     y_train = (np.asarray(study.y_train) == pos).astype(int)
-    optimizer = ThresholdOptimizer(_PositiveScores(study.model, pos),
-                                   constraints="demographic_parity", prefit=True,
-                                   random_state=study.config.seed)
+    optimizer = ThresholdOptimizer(
+        _PositiveScores(study.model, pos),
+        constraints="demographic_parity",
+        prefit=True,
+        random_state=study.config.seed,
+    )
     optimizer.fit(study.X_train, y_train, sensitive_features=_sensitive_frame(study, "train"))
     after = optimizer.predict(study.X_test, sensitive_features=sensitive_test)
     before = (study.predictions["label"] == pos).astype(int)
-    trade = mitigation_tradeoff(y_bin, before, after, sensitive_features=sensitive_test,
-                                random_state=study.config.seed)
+    trade = mitigation_tradeoff(
+        y_bin, before, after, sensitive_features=sensitive_test, random_state=study.config.seed
+    )
     study.fairness["mitigation"] = {"method": "ThresholdOptimizer (demographic parity)"} | (
-        trade.to_dict() if hasattr(trade, "to_dict") else dict(trade))
+        trade.to_dict() if hasattr(trade, "to_dict") else dict(trade)
+    )
 
 
 class _PositiveScores:
@@ -111,9 +125,14 @@ def versions() -> dict[str, str]:
 
     from lemma._version import __version__
 
-    found = {"lemma": __version__, "python": platform.python_version(),
-             "numpy": numpy.__version__, "scipy": scipy.__version__,
-             "pandas": pandas.__version__, "platform": platform.platform()}
+    found = {
+        "lemma": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pandas.__version__,
+        "platform": platform.platform(),
+    }
     try:
         import numba
 
@@ -132,12 +151,18 @@ def stage_card(study: Study) -> str:
     profile = study.profile.to_dict() if study.profile is not None else None
     data_name = str(study.config.data)
     study.card = ModelCard.from_evaluation(
-        study.model, X_train=study.X_train, y_train=study.y_train,
-        metrics=study.test_metrics, fairness=study.fairness or None,
+        study.model,
+        X_train=study.X_train,
+        y_train=study.y_train,
+        metrics=study.test_metrics,
+        fairness=study.fairness or None,
         explanations=None if importance is None else {"permutation_importance": importance},
-        intended_use=(f"Predict {study.config.target!r} for rows like those of {data_name}; "
-                      "a decision aid reviewed by a person, not an automatic decision."),
-        training_data=profile, name=f"{study.chosen.label} for {study.config.target}",
+        intended_use=(
+            f"Predict {study.config.target!r} for rows like those of {data_name}; "
+            "a decision aid reviewed by a person, not an automatic decision."
+        ),
+        training_data=profile,
+        name=f"{study.chosen.label} for {study.config.target}",
     )
     return f"{len(study.card.to_markdown().splitlines())} lines"
 
@@ -148,11 +173,14 @@ def stage_save(study: Study) -> str:
 
     out = Path(study.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    metadata = {"test_metrics": study.test_metrics, "metric": study.metric,
-                "chosen": study.chosen.name, "target": study.config.target}
+    metadata = {
+        "test_metrics": study.test_metrics,
+        "metric": study.metric,
+        "chosen": study.chosen.name,
+        "target": study.config.target,
+    }
     card = study.card.to_dict() if study.card is not None else None
-    lemma.save(study.model, out / "model.lemma", schema=study.X_train, card=card,
-               metadata=metadata)
+    lemma.save(study.model, out / "model.lemma", schema=study.X_train, card=card, metadata=metadata)
     study.outputs["model"] = str(out / "model.lemma")
     if study.card is not None:
         (out / "model_card.md").write_text(study.card.to_markdown())
