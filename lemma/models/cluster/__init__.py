@@ -1,0 +1,7 @@
+"""Clustering: k-means (Lloyd, Elkan, mini-batch), Gaussian mixtures by EM, DBSCAN,
+agglomerative clustering, choosing k, and cluster profiles — each file opens with its
+mathematics."""
+
+from lemma.models.cluster.kmeans import KMeans, kmeans_plusplus
+
+__all__ = ["KMeans", "kmeans_plusplus"]

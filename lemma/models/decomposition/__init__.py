@@ -1,0 +1,1 @@
+"""Dimensionality reduction: PCA and truncated SVD."""
