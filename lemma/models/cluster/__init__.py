@@ -3,5 +3,6 @@ agglomerative clustering, choosing k, and cluster profiles — each file opens w
 mathematics."""
 
 from lemma.models.cluster.kmeans import KMeans, kmeans_plusplus
+from lemma.models.cluster.minibatch import MiniBatchKMeans
 
-__all__ = ["KMeans", "kmeans_plusplus"]
+__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
