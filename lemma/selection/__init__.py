@@ -26,7 +26,9 @@
   candidate's score and the corrected p-value of its difference from the best
   (:mod:`lemma.selection.search_stats`); ``select="one_se"`` applies the
   one-standard-error rule. Successive halving (:mod:`lemma.selection.halving`):
-  :class:`HalvingGridSearchCV`, :class:`HalvingRandomSearchCV`.
+  :class:`HalvingGridSearchCV`, :class:`HalvingRandomSearchCV`. Bayesian
+  optimisation (:mod:`lemma.selection.bayes`, on the Gaussian process of
+  :mod:`lemma.selection.gp`): :class:`BayesSearchCV` and :func:`minimize_bayes`.
 * Parallel map (:mod:`lemma.selection.parallel`): :func:`run_parallel` with
   pluggable backends, a progress bar and :class:`Interrupted` on Ctrl-C.
 
@@ -45,6 +47,7 @@ CVResult(5 splits; mean [95% interval]):
   keys: fit_time, score_time, test_r2, test_neg_mean_absolute_error
 """
 
+from lemma.selection.bayes import BayesResult, BayesSearchCV, minimize_bayes
 from lemma.selection.curves import (
     FitDiagnosis,
     LearningCurveResult,
@@ -110,6 +113,8 @@ __all__ = [
     "BACKENDS",
     "INTERVALS",
     "BaseCrossValidator",
+    "BayesResult",
+    "BayesSearchCV",
     "CVResult",
     "FitDiagnosis",
     "FitFailedError",
@@ -150,6 +155,7 @@ __all__ = [
     "fit_and_score",
     "fold_tasks",
     "learning_curve",
+    "minimize_bayes",
     "nested_cross_validate",
     "parallel_backend",
     "register_backend",

@@ -293,7 +293,7 @@ class BaseSearchCV(BaseEstimator):
         self.multimetric_ = not (
             self.scoring is None or isinstance(self.scoring, str) or callable(self.scoring)
         )
-        metric = self._refit_metric(scorers)
+        metric = self._metric = self._refit_metric(scorers)
         _check_lengths(X, y, groups)
         splitter = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(splitter.split(X, y, groups))
@@ -323,7 +323,6 @@ class BaseSearchCV(BaseEstimator):
             groups=results.get("iter"),
         )
         self.cv_results_ = results
-        self._metric = metric
         if self.interrupted_:
             warnings.warn(
                 f"The search was interrupted: {len(run.record.params)} of the "
