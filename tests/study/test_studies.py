@@ -1,0 +1,75 @@
+"""Whole studies on the bundled data: they complete, their files agree, their reports read.
+
+German credit (classification with sensitive attributes) and Ames housing (regression)
+run on small time budgets; Adult (the default study, target income, sensitive sex and
+race) is marked slow. Each report is opened in a headless browser (tests/study/browser.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import lemma
+from tests.study.browser import check_report
+
+
+def _run(name, tmp_path_factory, **options):
+    out = tmp_path_factory.mktemp(name)
+    study = lemma.study.study(name, out=str(out), seed=0, **options)
+    return study, out
+
+
+@pytest.fixture(scope="module")
+def german(tmp_path_factory):
+    return _run("german_credit", tmp_path_factory, time_budget=15)
+
+
+@pytest.fixture(scope="module")
+def ames(tmp_path_factory):
+    return _run("ames_housing", tmp_path_factory, time_budget=15)
+
+
+def _check_files(study, out):
+    for name in ("report.html", "study.json", "model.lemma", "model_card.md"):
+        assert (out / name).exists(), name
+    data = json.loads((out / "study.json").read_text())
+    assert data["headline"]["test_score"] == study.headline["test_score"]
+    assert data["chosen"] == study.chosen.name
+    assert all(s["status"] in ("done", "skipped") for s in data["stages"]), data["stages"]
+    # the saved model predicts exactly what the study's model predicts
+    loaded = lemma.load(out / "model.lemma")
+    assert (loaded.predict(study.X_test) == study.model.predict(study.X_test)).all()
+    return data
+
+
+def test_german_credit_study(german):
+    study, out = german
+    data = _check_files(study, out)
+    assert study.task == "classification" and data["metric"] == "roc_auc"
+    assert 0.65 < study.headline["test_score"] < 0.95
+    lo, hi = study.headline["test_ci_low"], study.headline["test_ci_high"]
+    assert lo < study.headline["test_score"] < hi
+    assert data["fairness"]["verdict"]
+    assert "sex" not in study.split["features"]  # sensitive columns stay out of the features
+    check_report(out / "report.html", out / "study.json", "german_credit")
+
+
+def test_ames_regression_study(ames):
+    study, out = ames
+    data = _check_files(study, out)
+    assert study.task == "regression" and data["metric"] == "r2"
+    assert study.headline["test_score"] > 0.8
+    assert "order" not in study.split["features"] and "pid" not in study.split["features"]
+    check_report(out / "report.html", out / "study.json", "ames_housing")
+
+
+@pytest.mark.slow
+def test_adult_default_study(tmp_path_factory):
+    study, out = _run("adult", tmp_path_factory, time_budget=30)
+    data = _check_files(study, out)
+    assert study.config.target == "income" and study.config.sensitive == ("sex", "race")
+    assert study.headline["test_score"] > 0.85
+    assert data["fairness"]["verdict"]
+    check_report(out / "report.html", out / "study.json", "adult")
