@@ -45,6 +45,10 @@ PUBLIC: dict[str, str] = {
     # ensembles
     "GradientBoostingClassifier": "lemma.models.ensemble",
     "GradientBoostingRegressor": "lemma.models.ensemble",
+    # neural networks
+    "MLPClassifier": "lemma.models.neural",
+    "MLPRegressor": "lemma.models.neural",
+    "Sequential": "lemma.models.neural",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",

@@ -1,10 +1,10 @@
 """Neural networks that show the chain rule: layers with their backward steps, a
-``Sequential`` stack and its training loop.
+``Sequential`` stack and its training loop, and scikit-learn's MLP estimators on top.
 
 Read in this order: :mod:`~lemma.models.neural.layers` (the chain rule; Dense, Dropout,
 BatchNormalization), :mod:`~lemma.models.neural.activations` (each φ next to φ'),
 :mod:`~lemma.models.neural.init` (Glorot and He), :mod:`~lemma.models.neural.sequential`
-(forward, backward) and :mod:`~lemma.models.neural.training` (the loop).
+(forward, backward, the training loop) and :mod:`~lemma.models.neural.mlp`.
 """
 
 from lemma.models.neural.activations import (
@@ -17,6 +17,7 @@ from lemma.models.neural.activations import (
     Tanh,
 )
 from lemma.models.neural.layers import BatchNormalization, Dense, Dropout, Layer
+from lemma.models.neural.mlp import MLPClassifier, MLPRegressor
 from lemma.models.neural.sequential import Sequential, train
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "Identity",
     "Layer",
     "LeakyReLU",
+    "MLPClassifier",
+    "MLPRegressor",
     "ReLU",
     "Sequential",
     "Sigmoid",
