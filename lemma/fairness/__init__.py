@@ -15,7 +15,9 @@
 * Mitigation before training: :class:`Reweighing` (Kamiran & Calders), weights
   for any lemma classifier's ``sample_weight``; after training:
   :class:`ThresholdOptimizer` (Hardt, Price & Srebro), group-specific randomised
-  thresholds for demographic parity or equalized odds.
+  thresholds for demographic parity or equalized odds; during training:
+  :class:`ExponentiatedGradient` (Agarwal et al.), a randomised classifier from
+  any lemma classifier that accepts ``sample_weight``.
 
 Examples
 --------
@@ -48,12 +50,14 @@ from lemma.fairness.metrics import (
     true_negative_rate,
     true_positive_rate,
 )
+from lemma.fairness.reductions import ExponentiatedGradient
 from lemma.fairness.reweighing import Reweighing, reweighing_weights
 from lemma.fairness.threshold import ThresholdOptimizer
 
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "DisparateImpact",
+    "ExponentiatedGradient",
     "GroupMetrics",
     "Reweighing",
     "ThresholdOptimizer",
