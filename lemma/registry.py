@@ -96,6 +96,9 @@ PUBLIC: dict[str, str] = {
     "validation_curve": "lemma.selection",
     "diagnose_fit": "lemma.selection",
     "nested_cross_validate": "lemma.selection",
+    "ParameterGrid": "lemma.selection",
+    "ParameterSampler": "lemma.selection",
+    "minimize_bayes": "lemma.selection",
     # transparency
     "permutation_importance": "lemma.explain",
     "partial_dependence": "lemma.explain",

@@ -37,7 +37,7 @@ import pandas as pd
 
 from lemma._constraints import BOOL, CALLABLE, RANDOM_STATE, Interval, Options, satisfies
 from lemma.base import BaseEstimator, Tags, clone, is_classifier
-from lemma.exceptions import LemmaWarning, ParameterError
+from lemma.exceptions import DataValidationError, LemmaWarning, ParameterError
 from lemma.pipeline._composition import tags_of
 from lemma.selection.distributions import ParameterGrid, ParameterSampler
 from lemma.selection.parallel import Interrupted, run_parallel
@@ -289,6 +289,11 @@ class BaseSearchCV(BaseEstimator):
         self
         """
         self._validate_params()
+        if y is None and tags_of(self.estimator).requires_y:
+            raise DataValidationError(
+                f"{type(self.estimator).__name__} requires y to be passed, but the target y is "
+                "None; pass the target as the second argument of fit."
+            )
         scorers = check_scoring(self.estimator, self.scoring)
         self.multimetric_ = not (
             self.scoring is None or isinstance(self.scoring, str) or callable(self.scoring)

@@ -283,3 +283,9 @@ def test_bad_options(data, options, match):
     X, y, _ = data
     with pytest.raises(ParameterError, match=match):
         GridSearchCV(SkRidge(), {"alpha": [1.0]}, **options).fit(X, y)
+
+
+def test_missing_target_is_refused_before_fitting(data):
+    X, _, _ = data
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        GridSearchCV(SkRidge(), {"alpha": [1.0]}).fit(X)
