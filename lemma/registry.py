@@ -49,6 +49,11 @@ PUBLIC: dict[str, str] = {
     "MLPClassifier": "lemma.models.neural",
     "MLPRegressor": "lemma.models.neural",
     "Sequential": "lemma.models.neural",
+    # naive Bayes
+    "GaussianNB": "lemma.models.naive_bayes",
+    "MultinomialNB": "lemma.models.naive_bayes",
+    "BernoulliNB": "lemma.models.naive_bayes",
+    "CategoricalNB": "lemma.models.naive_bayes",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",
