@@ -19,6 +19,13 @@
   :class:`ExponentiatedGradient` (Agarwal et al.), a randomised classifier from
   any lemma classifier that accepts ``sample_weight``.
 
+* Proxies and compliance (:mod:`lemma.fairness.proxies`): :func:`find_proxies`
+  ranks features by how well each alone predicts the sensitive attribute;
+  :func:`compliance_checklist` gives pass / warn / fail items.
+* :func:`audit` (:mod:`lemma.fairness.auditing`): all of it in one
+  :class:`FairnessAudit` with a one-sentence verdict — what the study and the
+  model card call.
+
 Examples
 --------
 >>> from lemma.fairness import equalized_odds_difference
@@ -28,6 +35,7 @@ Examples
 """
 
 from lemma.fairness._groups import DEFAULT_MIN_GROUP_SIZE
+from lemma.fairness.auditing import FairnessAudit, audit
 from lemma.fairness.frame import GroupMetrics
 from lemma.fairness.intervals import TradeoffReport, disparity_intervals, mitigation_tradeoff
 from lemma.fairness.metrics import (
@@ -50,19 +58,24 @@ from lemma.fairness.metrics import (
     true_negative_rate,
     true_positive_rate,
 )
+from lemma.fairness.proxies import ChecklistItem, compliance_checklist, find_proxies
 from lemma.fairness.reductions import ExponentiatedGradient
 from lemma.fairness.reweighing import Reweighing, reweighing_weights
 from lemma.fairness.threshold import ThresholdOptimizer
 
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
+    "ChecklistItem",
     "DisparateImpact",
     "ExponentiatedGradient",
+    "FairnessAudit",
     "GroupMetrics",
     "Reweighing",
     "ThresholdOptimizer",
     "TradeoffReport",
+    "audit",
     "calibration_by_group",
+    "compliance_checklist",
     "demographic_parity_difference",
     "demographic_parity_ratio",
     "disparate_impact",
@@ -75,6 +88,7 @@ __all__ = [
     "false_negative_rate_difference",
     "false_positive_rate",
     "false_positive_rate_difference",
+    "find_proxies",
     "mitigation_tradeoff",
     "positive_predictive_value",
     "predictive_parity_difference",
