@@ -6,7 +6,8 @@ keys, never objects, and a card rebuilt from JSON renders the same. Each rule re
 sentences for one card section ("ethical" or "caveats"); a sentence states the number
 that triggered it. Thresholds (module constants) are conventions, stated where used:
 the four-fifths rule (US EEOC, 29 CFR 1607.4(D)); an interval wider than 0.2 on a
-0–1 metric; a class under 10 % of the rows; a surrogate fidelity under 0.7.
+0–1 metric (for a group, on its accuracy when the audit reports it); a class under
+10 % of the rows; a calibration gap above 0.05; a surrogate fidelity under 0.7.
 
 Reference: M. Mitchell et al., "Model cards for model reporting", FAT* 2019, §4.8–4.9.
 """
@@ -23,6 +24,8 @@ __all__ = ["collect_evidence", "explanation_blocks", "fairness_blocks"]
 
 #: An interval on a 0–1 metric wider than this is called wide.
 WIDE_INTERVAL = 0.2
+#: The per-group metric whose interval width is judged, when the audit reports it.
+PERFORMANCE_METRIC = "accuracy"
 #: A class rarer than this share of the training rows is called rare.
 RARE_CLASS = 0.10
 #: A calibration gap above this is reported.
@@ -67,34 +70,65 @@ def _fairness_rules(parts: dict) -> list[str]:
     for path, record in _walk(audit):
         if record.get("four_fifths_rule") is False:
             feature = _name_of(record, path)
-            ratio = _number(record.get("ratio", record.get("disparate_impact")))
-            detail = (
-                f": the lowest group's selection rate is {ratio:.2f} times the highest's (< 0.8)"
-                if ratio is not None
-                else ""
-            )
+            sentences.setdefault(f"ff:{feature}", _four_fifths_sentence(feature, record))
+    for item in audit.get("checklist") or []:
+        if item.get("status") == "fail" and item.get("check") != "four-fifths rule":
             sentences.setdefault(
-                f"ff:{feature}", f"Fails the four-fifths rule for {feature}{detail}."
+                f"check:{item.get('check')}",
+                f"Fails the fairness check '{item.get('check')}': {item.get('evidence')}",
             )
-    widest: dict[str, tuple[float, str]] = {}
-    for _, record in _walk(audit):
-        group, low, high = (
-            record.get("group"),
-            _number(record.get("ci_low")),
-            _number(record.get("ci_high")),
+    small = audit.get("too_small") or []
+    if small:
+        listed = ", ".join(f"{g.get('group')} ({g.get('n_rows')} rows)" for g in small)
+        sentences["small"] = (
+            f"Groups too small to judge (fewer than {audit.get('min_group_size')} rows): "
+            f"{listed}; the audit says nothing about them."
         )
-        n = record.get("n", record.get("count", record.get("n_samples")))
-        if group is None or low is None or high is None or n is None:
-            continue
-        width = high - low
-        if width > WIDE_INTERVAL and width > widest.get(str(group), (0.0, ""))[0]:
-            metric = record.get("metric", "performance")
-            widest[str(group)] = (
-                width,
-                f"Performance on group {group} has a wide interval ({metric} {low:.2f} "
-                f"to {high:.2f}): n = {n}.",
+    return list(sentences.values()) + _wide_groups(audit)
+
+
+def _wide_groups(audit: dict) -> list[str]:
+    """Groups whose performance interval is wide (accuracy when the audit reports it)."""
+    records = [
+        r
+        for _, r in _walk(audit)
+        if r.get("group") is not None
+        and _number(r.get("ci_low")) is not None
+        and _number(r.get("ci_high")) is not None
+        and r.get("n", r.get("n_rows")) is not None
+    ]
+    if any(r.get("metric") == PERFORMANCE_METRIC for r in records):
+        records = [r for r in records if r.get("metric") == PERFORMANCE_METRIC]
+    widest: dict[str, tuple[float, str]] = {}
+    for r in records:
+        low, high = float(r["ci_low"]), float(r["ci_high"])
+        if high - low > WIDE_INTERVAL and high - low > widest.get(str(r["group"]), (0.0, ""))[0]:
+            widest[str(r["group"])] = (
+                high - low,
+                f"Performance on group {r['group']} has a wide interval "
+                f"({r.get('metric', 'performance')} {low:.2f} to {high:.2f}): "
+                f"n = {r.get('n', r.get('n_rows'))}.",
             )
-    return list(sentences.values()) + [text for _, text in widest.values()]
+    return [text for _, text in widest.values()]
+
+
+def _four_fifths_sentence(feature: str, record: dict) -> str:
+    ratio = _number(record.get("ratio", record.get("disparate_impact")))
+    if ratio is None:
+        return f"Fails the four-fifths rule for {feature}."
+    low, high = _number(record.get("ci_low")), _number(record.get("ci_high"))
+    interval = f"; interval {low:.2f} to {high:.2f}" if low is not None and high is not None else ""
+    detail = f" (below 0.8{interval})"
+    lowest, highest = record.get("lowest_group"), record.get("highest_group")
+    if lowest is not None and highest is not None:
+        return (
+            f"Fails the four-fifths rule for {feature}: {feature} = {lowest} is selected at "
+            f"{ratio:.2f} times the rate of {feature} = {highest}{detail}."
+        )
+    return (
+        f"Fails the four-fifths rule for {feature}: the lowest group's selection rate is "
+        f"{ratio:.2f} times the highest's{detail}."
+    )
 
 
 def _metric_rules(parts: dict) -> list[str]:
@@ -188,7 +222,7 @@ def collect_evidence(parts: dict) -> dict[str, list[str]]:
     >>> from lemma.explain._evidence import collect_evidence
     >>> audit = {"disparate_impact": {"sex": {"ratio": 0.62, "four_fifths_rule": False}}}
     >>> collect_evidence({"fairness": audit})["ethical"]
-    ["Fails the four-fifths rule for sex: the lowest group's selection rate is 0.62 times the highest's (< 0.8)."]
+    ["Fails the four-fifths rule for sex: the lowest group's selection rate is 0.62 times the highest's (below 0.8)."]
     """  # noqa: E501
     return {
         section: [s for rule in rules for s in rule(parts)] for section, rules in EVIDENCE.items()
@@ -196,14 +230,16 @@ def collect_evidence(parts: dict) -> dict[str, list[str]]:
 
 
 # ------------------------------------------------------------------------------ rendering
-def _records_table(records: list[dict], columns: list[str] | None = None) -> render.Table:
+def _records_table(
+    records: list[dict], columns: list[str] | None = None, max_rows: int | None = MAX_ROWS
+) -> render.Table:
     if columns is None:
         columns = []
         for record in records:
             columns += [
                 k for k in record if k not in columns and not isinstance(record[k], dict | list)
             ]
-    rows = [[record.get(c) for c in columns] for record in records[:MAX_ROWS]]
+    rows = [[record.get(c) for c in columns] for record in records[:max_rows]]
     return render.Table(columns, rows)
 
 
@@ -233,8 +269,54 @@ def generic_blocks(data: dict, depth: int = 0) -> list[Any]:
     return blocks
 
 
+def _interval_text(record: dict) -> str:
+    estimate, low, high = (_number(record.get(k)) for k in ("estimate", "ci_low", "ci_high"))
+    if estimate is None:
+        return "—"
+    if low is None or high is None:
+        return f"{estimate:.3f}"
+    return f"{estimate:.3f} ({low:.3f} to {high:.3f})"
+
+
+def _group_table(records: list[dict]) -> render.Table:
+    """Long (group, metric) records as one row per group: ``estimate (low to high)``."""
+    groups: dict[str, dict[str, Any]] = {}
+    metrics: list[str] = []
+    for record in records:
+        row = groups.setdefault(str(record.get("group")), {"n": record.get("n")})
+        metric = str(record.get("metric"))
+        metrics += [] if metric in metrics else [metric]
+        row[metric] = _interval_text(record)
+    rows = [[group, row.get("n"), *(row.get(m) for m in metrics)] for group, row in groups.items()]
+    return render.Table(["group", "n", *metrics], rows)
+
+
+#: audit key → (heading, blocks drawing its value); other keys are drawn generically.
+_AUDIT_PARTS: dict[str, tuple[str, Callable[[Any], list[Any]]]] = {
+    "disparate_impact": (
+        "Disparate impact (selection-rate ratio, four-fifths rule)",
+        lambda v: [_records_table([{"feature": k, **r} for k, r in v.items()], max_rows=None)],
+    ),
+    "disparities": (
+        "Disparities",
+        lambda v: [_records_table(v, ["disparity", "estimate", "ci_low", "ci_high"], None)],
+    ),
+    "by_group": ("Groups (estimate and interval)", lambda v: [_group_table(v)]),
+    "checklist": (
+        "Checklist",
+        lambda v: [_records_table(v, ["status", "check", "evidence"], max_rows=None)],
+    ),
+    "too_small": (
+        "Groups too small to judge",
+        lambda v: [render.Bullets([f"{g.get('group')} ({g.get('n_rows')} rows)" for g in v])],
+    ),
+}
+_AUDIT_FIELDS = ("sensitive_feature", "n_rows", "min_group_size", "n_boot", "level")
+
+
 def fairness_blocks(audit: dict) -> list[Any]:
-    """The fairness section: the audit's verdict first, then its tables."""
+    """The fairness section: verdict, disparate impact, disparities, groups, checklist,
+    then whatever else the audit holds (calibration, proxies, mitigation, ...)."""
     data = dict(audit)
     verdict = data.pop("verdict", None)
     blocks: list[Any] = []
@@ -242,7 +324,14 @@ def fairness_blocks(audit: dict) -> list[Any]:
         blocks.append(render.Paragraph(f"Verdict: {verdict}"))
     elif verdict is not None:
         data["verdict"] = verdict
-    return blocks + generic_blocks(data)
+    head = [(k, data.pop(k)) for k in _AUDIT_FIELDS if k in data]
+    if head:
+        blocks.append(render.Fields(head))
+    for key, (title, draw) in _AUDIT_PARTS.items():
+        value = data.pop(key, None)
+        if value:
+            blocks += [render.Paragraph(f"{title}:"), *draw(value)]
+    return blocks + generic_blocks({k: v for k, v in data.items() if v is not None})
 
 
 def _importance(data: dict) -> list[Any]:

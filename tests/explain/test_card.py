@@ -233,3 +233,35 @@ def test_bad_input(study):
     del data["metrics"]
     with pytest.raises(ParameterError, match=r"missing the fields \['metrics'\]"):
         ModelCard.from_dict(data)
+
+
+def test_card_reads_a_fairness_audit(study):
+    from lemma.fairness import audit
+
+    frame, y, model = study
+    rng = np.random.default_rng(7)
+    group = pd.Series(np.r_[np.repeat(["F", "M"], 130), np.repeat("X", 40)], name="sex")
+    y_pred = (rng.random(300) < np.where(group == "F", 0.15, 0.5)).astype(int)
+    result = audit(y.to_numpy(), y_pred, sensitive_features=group, n_boot=100, random_state=0)
+    card = ModelCard.from_evaluation(model, X_train=frame, y_train=y, metrics={}, fairness=result)
+    assert card.fairness == json.loads(json.dumps(result.to_dict()))
+    ethics = [e["text"] for e in card.ethical_considerations]
+    impact = result.disparate_impact
+    assert ethics[0] == (
+        f"Fails the four-fifths rule for sex: sex = {impact['lowest_group']} is selected at "
+        f"{impact['ratio']:.2f} times the rate of sex = {impact['highest_group']} (below 0.8; "
+        f"interval {impact['ci_low']:.2f} to {impact['ci_high']:.2f})."
+    )
+    assert any(
+        t.startswith("Performance on group X has a wide interval (accuracy ") for t in ethics
+    )
+    assert any(t.endswith("n = 40.") for t in ethics)
+    failed = [
+        i.name for i in result.checklist if i.status == "fail" and i.name != "four-fifths rule"
+    ]
+    assert all(any(f"'{name}'" in t for t in ethics) for name in failed)
+    text = card.to_markdown()
+    assert f"Verdict: {result.verdict}" in text
+    assert "| group | n | selection_rate |" in text and "| X | 40 |" in text
+    assert "| status | check | evidence |" in text
+    assert card.factors == ["Groups defined by sex (see the fairness audit)."]
