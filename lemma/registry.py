@@ -54,6 +54,9 @@ PUBLIC: dict[str, str] = {
     "MultinomialNB": "lemma.models.naive_bayes",
     "BernoulliNB": "lemma.models.naive_bayes",
     "CategoricalNB": "lemma.models.naive_bayes",
+    # discriminant analysis
+    "LinearDiscriminantAnalysis": "lemma.models.discriminant",
+    "QuadraticDiscriminantAnalysis": "lemma.models.discriminant",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",

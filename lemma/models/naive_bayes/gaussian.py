@@ -265,7 +265,7 @@ class GaussianNB(NaiveBayesMixin, ClassifierMixin, BaseEstimator):
         if zero.size:
             k, j = zero[0]
             raise DataValidationError(
-                f"GaussianNB: feature {j} has zero variance in class {self.classes_[k]!r} "
+                f"GaussianNB: feature {j} has zero variance in class {self.classes_.tolist()[k]!r} "
                 f"({zero.shape[0]} (class, feature) pairs in all) and var_smoothing="
                 f"{self.var_smoothing} adds ε = {self.epsilon_:g}, so its normal density is "
                 "degenerate. Drop constant columns, or use var_smoothing > 0 with at least "
