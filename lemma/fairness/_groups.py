@@ -235,13 +235,13 @@ def as_groups(
     if n == 0 or not arrays:
         raise DataValidationError(f"{name} is empty; pass one sensitive value per row.")
     codes = np.zeros(n, dtype=np.int64)
-    uniques = []
-    for column, values in zip(columns, arrays, strict=True):
-        col_codes, col_uniques = _factorize(values, column, name)
+    uniques: list[list[Any]] = []
+    for column, column_values in zip(columns, arrays, strict=True):
+        col_codes, col_uniques = _factorize(column_values, column, name)
         codes = codes * len(col_uniques) + col_codes
         uniques.append(col_uniques)
     present, codes = np.unique(codes, return_inverse=True)
-    values = []
+    values: list[tuple] = []
     for combined in present:
         combo = []
         for col_uniques in reversed(uniques):

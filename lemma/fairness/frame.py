@@ -87,7 +87,8 @@ def _resolve_metrics(metrics: Any) -> dict[str, Callable[..., float]]:
                 f"metrics must be callables (or names of {sorted(BASE_METRICS)}); got "
                 f"{type(metric).__name__}."
             )
-        resolved[name or getattr(metric, "__name__", f"metric_{len(resolved)}")] = metric
+        label = name if name is not None else getattr(metric, "__name__", None)
+        resolved[str(label) if label is not None else f"metric_{len(resolved)}"] = metric
     if not resolved:
         raise ParameterError("metrics is empty; pass at least one metric.")
     return resolved

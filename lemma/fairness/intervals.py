@@ -52,7 +52,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,7 +158,7 @@ def table_accelerations(
     values: np.ndarray,
     codes: np.ndarray,
     judged: np.ndarray,
-    statistics: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]],
+    statistics: Mapping[str, Callable[[np.ndarray, np.ndarray], np.ndarray]],
 ) -> dict[str, float]:
     """BCa acceleration of each statistic of group tables, from one jackknife pass.
 
@@ -203,10 +203,10 @@ def _acceleration(jack: np.ndarray, counts: np.ndarray) -> float:
 
 # ------------------------------------------------------------------------- tables
 def interval_table(
-    rows: dict[Any, tuple[float, np.ndarray]],
+    rows: Mapping[Any, tuple[Any, Any]],
     level: float,
     ci_method: str,
-    accelerations: dict[Any, float] | None = None,
+    accelerations: Mapping[Any, float] | None = None,
 ) -> pd.DataFrame:
     """One row per quantity: estimate, interval from its replicates, std_err.
 

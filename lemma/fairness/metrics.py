@@ -568,7 +568,7 @@ def disparate_impact(
     rates = pd.Series(
         RATES["selection_rate"](judged), index=inputs.groups.judged_labels(), name="selection_rate"
     )
-    ratio = float(ratio_between(rates.to_numpy(), np.nan))
+    ratio = float(ratio_between(rates.to_numpy(), np.asarray(np.nan)))
     return DisparateImpact(
         ratio=ratio,
         four_fifths_rule=bool(ratio >= FOUR_FIFTHS),

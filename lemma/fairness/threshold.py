@@ -390,8 +390,19 @@ class ThresholdOptimizer(ClassifierMixin, BaseEstimator):
         draws = check_random_state(self.random_state).random_sample(p.size)
         return self.classes_[(draws < p).astype(np.int64)]
 
-    def score(self, X: Any, y: Any, sample_weight: Any = None, *, sensitive_features: Any) -> float:
-        """Expected accuracy of the randomised decisions on ``(X, y)``."""
+    def score(
+        self, X: Any, y: Any, sample_weight: Any = None, *, sensitive_features: Any = None
+    ) -> float:
+        """Expected accuracy of the randomised decisions on ``(X, y)``.
+
+        ``sensitive_features`` is required (a keyword with a None default only to
+        keep the classifier's ``score(X, y, sample_weight)`` signature).
+        """
+        if sensitive_features is None:
+            raise DataValidationError(
+                "ThresholdOptimizer.score needs sensitive_features=...: its thresholds are "
+                "per group."
+            )
         p = self._pmf_predict(X, sensitive_features=sensitive_features)[:, 1]
         labels = check_y(y, estimator_name="ThresholdOptimizer", n_samples=p.size)
         w = check_sample_weight(sample_weight, p.size)

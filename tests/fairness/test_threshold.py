@@ -110,6 +110,8 @@ def test_predictions_repeat_with_the_seed_and_keep_the_labels(rng):
     one_group = model.predict(X[:5], sensitive_features=["b"] * 5)  # one group is fine here
     assert one_group.shape == (5,)
     assert 0 <= model.score(X, labels, sensitive_features=group) <= 1
+    with pytest.raises(DataValidationError, match="score needs sensitive_features"):
+        model.score(X, labels)
 
 
 def test_bad_input(rng):
