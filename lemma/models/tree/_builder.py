@@ -51,18 +51,28 @@ Reference: Breiman, Friedman, Olshen & Stone, *Classification and Regression Tre
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
-from lemma.models.tree._criteria import SQUARED_ERROR, add_row, impurity, proxy_improvement
+from lemma.models.tree._criteria import (
+    GINI,
+    SQUARED_ERROR,
+    add_row,
+    impurity,
+    proxy_improvement,
+)
 
 __all__ = [
     "EPSILON",
     "RAND_R_MAX",
     "TREE_LEAF",
     "TREE_UNDEFINED",
+    "add_leaf_values",
     "apply_rows",
     "build_tree",
+    "pack_nodes",
     "rank_columns",
     "sort_by_rank",
 ]
@@ -81,7 +91,11 @@ _INSERTION_ROWS = 16
 _RADIX_ROWS = 512
 _RADIX_BITS = 8
 _RADIX_MASK = (1 << _RADIX_BITS) - 1
-_MASK32 = 0xFFFFFFFF
+_STATE_MASK = 0xFFFFFFFF
+_MASK32 = np.uint64(0xFFFFFFFF)
+_SHIFT32 = np.uint64(32)
+_PACKED_LEAF = np.uint64(2**64 - 1)
+_LN2 = math.log(2.0)
 
 
 # ----------------------------------------------------------------------------- random
@@ -91,9 +105,9 @@ def _rand_int(low: int, high: int, state: np.ndarray) -> int:  # pragma: no cove
     s = state[0]
     if s == 0:
         s = 1
-    s ^= (s << 13) & _MASK32
+    s ^= (s << 13) & _STATE_MASK
     s ^= s >> 17
-    s ^= (s << 5) & _MASK32
+    s ^= (s << 5) & _STATE_MASK
     state[0] = s
     return low + (s % (RAND_R_MAX + 1)) % (high - low)
 
@@ -109,9 +123,10 @@ def rank_columns(X: np.ndarray) -> np.ndarray:
     """
     n_samples, n_features = X.shape
     ranks = np.empty((n_features, n_samples), dtype=np.uint32)
+    columns = np.ascontiguousarray(X.T)
     for j in range(n_features):
-        column = X[:, j]
-        order = np.argsort(column, kind="stable")
+        column = columns[j]
+        order = np.argsort(column)
         ordered = column[order]
         new_value = np.empty(n_samples, dtype=np.uint32)
         new_value[0] = 0
@@ -169,19 +184,21 @@ def _quicksort(keys, lo, hi):  # pragma: no cover
 
 
 @numba.njit(cache=True, nogil=True)
-def _radix_sort(keys, buffer, counts, lo, hi, n_bits):  # pragma: no cover
-    """Sort ``keys[lo:hi]`` (int64 ≥ 0) by bits 32 … 32 + n_bits, stably, 8 bits a pass."""
+def _radix_sort(keys, buffer, counts, lo, hi, low, n_bits):  # pragma: no cover
+    """Sort ``keys[lo:hi]`` stably by ``(key >> 32) − low`` (< 2^n_bits), 8 bits a pass."""
     source, target = keys, buffer
     n_passes = 0
-    for shift in range(32, 32 + n_bits, _RADIX_BITS):
+    mask = np.uint64(_RADIX_MASK)
+    for bits in range(0, n_bits, _RADIX_BITS):
+        shift = np.uint64(bits)
         counts[:] = 0
         for p in range(lo, hi):
-            counts[(source[p] >> shift) & _RADIX_MASK] += 1
+            counts[(((source[p] >> _SHIFT32) - low) >> shift) & mask] += 1
         offset = lo
         for digit in range(_RADIX_MASK + 1):
             offset, counts[digit] = offset + counts[digit], offset
         for p in range(lo, hi):
-            digit = (source[p] >> shift) & _RADIX_MASK
+            digit = (((source[p] >> _SHIFT32) - low) >> shift) & mask
             target[counts[digit]] = source[p]
             counts[digit] += 1
         source, target = target, source
@@ -192,44 +209,90 @@ def _radix_sort(keys, buffer, counts, lo, hi, n_bits):  # pragma: no cover
 
 @numba.njit(cache=True, nogil=True)
 def sort_by_rank(rank, samples, start, end, keys, buffer, counts):  # pragma: no cover
-    """Order ``samples[start:end]`` by ``rank[sample]``; False if all ranks are equal.
+    """Sort the rows ``samples[start:end]`` by ``rank[row]`` into ``keys[start:end]``.
 
-    Each row becomes one key ``(rank − min rank) · 2³² + sample`` (all distinct), sorted
-    by quicksort below 512 rows and otherwise by an LSD radix sort on as many 8-bit
-    digits as the node's rank range needs. ``keys[start:end] >> 32`` are then the sorted ranks.
+    Each row becomes the key ``rank · 2³² + row`` (all keys distinct). Keys are sorted by
+    quicksort below 512 rows and otherwise by an LSD radix sort on as many 8-bit digits
+    as the node's range of ranks needs. Afterwards ``keys[p] >> 32`` is the p-th smallest
+    rank and ``keys[p] & (2³² − 1)`` its row; ``samples`` is left as it was. Returns
+    False, without sorting, when all ranks are equal.
     """
-    low = high = np.int64(rank[samples[start]])
-    for p in range(start + 1, end):
-        r = np.int64(rank[samples[p]])
+    low = high = np.uint64(rank[samples[start]])
+    for p in range(start, end):
+        r = np.uint64(rank[samples[p]])
+        keys[p] = (r << _SHIFT32) | np.uint64(samples[p])
         low = min(low, r)
         high = max(high, r)
     if high == low:
         return False
-    for p in range(start, end):
-        keys[p] = ((np.int64(rank[samples[p]]) - low) << 32) | samples[p]
-    if end - start < _RADIX_ROWS:
+    n_rows = end - start
+    n_bits = int(np.log2(np.float64(high - low))) + 1
+    n_passes = (n_bits + _RADIX_BITS - 1) // _RADIX_BITS
+    # radix: about (2 n + 2·256) steps a pass; quicksort: about 3 n log₂ n
+    if n_rows <= _INSERTION_ROWS or n_passes * (2 * n_rows + 512) > 3 * n_rows * np.log2(n_rows):
         _quicksort(keys, start, end)
     else:
-        _radix_sort(keys, buffer, counts, start, end, int(np.log2(high - low)) + 1)
-    for p in range(start, end):
-        samples[p] = keys[p] & _MASK32
+        _radix_sort(keys, buffer, counts, start, end, low, n_bits)
     return True
 
 
 # ----------------------------------------------------------------------------- splitting
+@numba.njit(cache=True, nogil=True, inline="always")
+def _offer(X, feature, keys, p, proxy, best):  # pragma: no cover
+    """Record the split after position p (proxy, position, threshold, rank going left)."""
+    low = np.float64(X[keys[p] & _MASK32, feature])
+    high = np.float64(X[keys[p + 1] & _MASK32, feature])
+    threshold = low / 2.0 + high / 2.0
+    if threshold >= high:  # adjacent floats: the midpoint rounds up
+        threshold = low
+    best[0], best[1], best[2], best[3] = proxy, p + 1, threshold, keys[p] >> _SHIFT32
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _two_class_impurity(count_0, count_1, weight, criterion):  # pragma: no cover
+    """:func:`~lemma.models.tree._criteria.impurity` for two classes, on scalars.
+
+    The same operations in the same order, so the same value to the last bit; the sweep
+    evaluates it at every candidate position, where scalars stay in registers.
+    """
+    if criterion == GINI:
+        return 1.0 - (count_0 * count_0 + count_1 * count_1) / (weight * weight)
+    total = 0.0
+    if count_0 > 0.0:
+        p = count_0 / weight
+        total -= p * (math.log(p) / _LN2)
+    if count_1 > 0.0:
+        p = count_1 / weight
+        total -= p * (math.log(p) / _LN2)
+    return total
+
+
 @numba.njit(cache=True, nogil=True)
-def _sweep(X, feature, target, weight, samples, keys, start, end, node_stats, w_node,
-           min_samples_leaf, min_weight_leaf, criterion, left, right,
-           best):  # fmt: skip  # pragma: no cover
-    """Sweep the rows sorted by one feature; update ``best = (proxy, pos, threshold)``."""
+def _sweep(X, feature, target, weight, keys, start, end, node_stats, w_node, min_samples_leaf,
+           min_weight_leaf, criterion, left, right, best):  # fmt: skip  # pragma: no cover
+    """Sweep the rows sorted by one feature (``keys``); improve ``best`` if possible.
+
+    ``best`` is (proxy, position, threshold, rank of the last value going left). The
+    left child's statistics are scalars for squared error (Σwy) and for two classes,
+    the ``left`` array otherwise.
+    """
+    mode = 0 if criterion == SQUARED_ERROR else (1 if left.shape[0] == 2 else 2)
     left[:] = 0.0
-    w_left = 0.0
+    sum_left = count_0 = count_1 = w_left = 0.0
     found = False
     for p in range(start, end - 1):
-        i = samples[p]
-        add_row(left, target[i], weight[i], criterion)
+        i = keys[p] & _MASK32
+        if mode == 0:
+            sum_left += weight[i] * target[i]
+        elif mode == 1:
+            if target[i] == 0.0:
+                count_0 += weight[i]
+            else:
+                count_1 += weight[i]
+        else:
+            left[int(target[i])] += weight[i]
         w_left += weight[i]
-        if keys[p + 1] >> 32 == keys[p] >> 32:
+        if keys[p + 1] >> _SHIFT32 == keys[p] >> _SHIFT32:
             continue  # equal values: no threshold between them
         if p + 1 - start < min_samples_leaf:
             continue
@@ -238,15 +301,21 @@ def _sweep(X, feature, target, weight, samples, keys, start, end, node_stats, w_
         w_right = w_node - w_left
         if w_left < min_weight_leaf or w_right < min_weight_leaf:
             continue
-        for k in range(left.shape[0]):
-            right[k] = node_stats[k] - left[k]
-        proxy = proxy_improvement(left, right, w_left, w_right, criterion)
+        if mode == 0:  # the proxy S_L²/W_L + S_R²/W_R of _criteria
+            sum_right = node_stats[0] - sum_left
+            proxy = sum_left * sum_left / w_left + sum_right * sum_right / w_right
+        elif mode == 1:
+            impurity_left = _two_class_impurity(count_0, count_1, w_left, criterion)
+            impurity_right = _two_class_impurity(
+                node_stats[0] - count_0, node_stats[1] - count_1, w_right, criterion
+            )
+            proxy = -(w_left * impurity_left + w_right * impurity_right)
+        else:
+            for k in range(left.shape[0]):
+                right[k] = node_stats[k] - left[k]
+            proxy = proxy_improvement(left, right, w_left, w_right, criterion)
         if proxy > best[0]:
-            low, high = np.float64(X[i, feature]), np.float64(X[samples[p + 1], feature])
-            threshold = low / 2.0 + high / 2.0
-            if threshold >= high:  # adjacent floats: the midpoint rounds up
-                threshold = low
-            best[0], best[1], best[2] = proxy, p + 1, threshold
+            _offer(X, feature, keys, p, proxy, best)
             found = True
     return found
 
@@ -254,15 +323,17 @@ def _sweep(X, feature, target, weight, samples, keys, start, end, node_stats, w_
 @numba.njit(cache=True, nogil=True)
 def _best_split(data, work, start, end, node_stats, w_node, features, constant_features,
                 n_known_constants, rng, settings):  # fmt: skip  # pragma: no cover
-    """Best split of ``samples[start:end]``: (position, feature, threshold, n constants).
+    """Best split of ``samples[start:end]``: (position, feature, rank, threshold, n constants).
 
-    The position is ``end`` when no split is allowed.
+    The position is ``end`` when no split is allowed. On return the rows are ordered by
+    the last feature sorted (as scikit-learn leaves them), ready to be partitioned.
     """
     ranks, X, target, weight, samples = data
     keys, buffer, counts, left, right = work
     max_features, min_samples_leaf, min_weight_leaf, criterion = settings
-    best = np.array([-np.inf, float(end), 0.0])
+    best = np.array([-np.inf, float(end), 0.0, 0.0])
     best_feature = 0
+    sorted_any = False
     f_i = ranks.shape[0]
     n_visited = n_found_constants = n_drawn_constants = 0
     n_total_constants = n_known_constants
@@ -283,24 +354,28 @@ def _best_split(data, work, start, end, node_stats, w_node, features, constant_f
             n_found_constants += 1
             n_total_constants += 1
             continue
+        sorted_any = True
         f_i -= 1
         features[f_i], features[f_j] = features[f_j], features[f_i]
-        if _sweep(X, feature, target, weight, samples, keys, start, end, node_stats, w_node,
+        if _sweep(X, feature, target, weight, keys, start, end, node_stats, w_node,
                   min_samples_leaf, min_weight_leaf, criterion, left, right, best):  # fmt: skip
             best_feature = feature
+    if sorted_any:
+        for p in range(start, end):
+            samples[p] = keys[p] & _MASK32
     features[:n_known_constants] = constant_features[:n_known_constants]
     constant_features[n_known_constants:n_total_constants] = features[
         n_known_constants:n_total_constants
     ]
-    return int(best[1]), best_feature, best[2], n_total_constants
+    return int(best[1]), best_feature, int(best[3]), best[2], n_total_constants
 
 
 @numba.njit(cache=True, nogil=True)
-def _partition(X, feature, samples, start, end, threshold):  # pragma: no cover
-    """Reorder ``samples[start:end]`` so rows with ``x ≤ threshold`` come first."""
+def _partition(rank, samples, start, end, last_left):  # pragma: no cover
+    """Reorder ``samples[start:end]`` so rows with ``rank ≤ last_left`` come first."""
     i, j = start, end
     while i < j:
-        if X[samples[i], feature] <= threshold:
+        if rank[samples[i]] <= last_left:
             i += 1
         else:
             j -= 1
@@ -413,7 +488,7 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
     data = (ranks, X, target, weight, samples)
     left, right, node_stats = np.empty(n_stats), np.empty(n_stats), np.empty(n_stats)
     counts = np.empty(_RADIX_MASK + 1, dtype=np.int64)
-    work = (np.empty(n_samples, np.int64), np.empty(n_samples, np.int64), counts, left, right)
+    work = (np.empty(n_samples, np.uint64), np.empty(n_samples, np.uint64), counts, left, right)
     settings = (max_features, min_samples_leaf, min_weight_leaf, criterion)
     features = np.arange(n_features)
     constant_features = np.empty(n_features, dtype=np.int64)
@@ -439,13 +514,13 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
         pos, feature, threshold = end, TREE_UNDEFINED, float(TREE_UNDEFINED)
         impurity_left = impurity_right = 0.0
         if not is_leaf:
-            pos, feature, threshold, n_constants = _best_split(
+            pos, feature, last_left, threshold, n_constants = _best_split(
                 data, work, start, end, node_stats, w_node, features, constant_features,
                 n_constants, rng, settings,
             )  # fmt: skip
             is_leaf = pos >= end
         if not is_leaf:
-            pos = _partition(X, feature, samples, start, end, threshold)
+            pos = _partition(ranks[feature], samples, start, end, last_left)
             w_left = _left_statistics(target, weight, samples, start, pos, end, node_stats,
                                       w_node, criterion, left)  # fmt: skip
             w_right = w_node - w_left
@@ -482,16 +557,46 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
 
 
 # ----------------------------------------------------------------------------- predicting
+def pack_nodes(children_left, children_right, feature, threshold) -> np.ndarray:
+    """The four arrays a traversal reads, one 32-byte row per node: left, right, feature
+    and the threshold's bits, as uint64 (a leaf's −1 becomes 2⁶⁴ − 1).
+
+    One cache line holds two nodes, and unsigned indices spare Numba the check for
+    negative indices at every step of the walk.
+    """
+    packed = np.empty((children_left.shape[0], 4), dtype=np.int64)
+    packed[:, 0], packed[:, 1], packed[:, 2] = children_left, children_right, feature
+    packed[:, 3] = np.ascontiguousarray(threshold, dtype=np.float64).view(np.int64)
+    return packed.view(np.uint64)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _leaf(row, packed, thresholds):  # pragma: no cover
+    node = np.uint64(0)
+    while packed[node, 0] != _PACKED_LEAF:
+        if row[packed[node, 2]] <= thresholds[node, 3]:
+            node = packed[node, 0]
+        else:
+            node = packed[node, 1]
+    return node
+
+
 @numba.njit(cache=True, nogil=True)
-def apply_rows(X, children_left, children_right, feature, threshold):  # pragma: no cover
-    """Leaf reached by each row of ``X`` (C-contiguous): left when ``x_f ≤ threshold``."""
+def apply_rows(X, packed, thresholds):  # pragma: no cover
+    """Leaf reached by each row of ``X`` (C-contiguous): left when ``x_f ≤ threshold``.
+
+    ``packed`` is :func:`pack_nodes`; ``thresholds`` the same buffer viewed as float64.
+    """
     out = np.empty(X.shape[0], dtype=np.int64)
     for i in range(X.shape[0]):
-        node = 0
-        while children_left[node] != TREE_LEAF:
-            if X[i, feature[node]] <= threshold[node]:
-                node = children_left[node]
-            else:
-                node = children_right[node]
-        out[i] = node
+        out[i] = _leaf(X[i], packed, thresholds)
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def add_leaf_values(X, packed, thresholds, values, out):  # pragma: no cover
+    """``out[i] += values[leaf reached by row i]`` (a forest sums its trees in place)."""
+    for i in range(X.shape[0]):
+        node = _leaf(X[i], packed, thresholds)
+        for k in range(values.shape[1]):
+            out[i, k] += values[node, k]

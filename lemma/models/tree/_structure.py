@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from lemma.models.tree._builder import TREE_LEAF, apply_rows
+from lemma.models.tree._builder import TREE_LEAF, add_leaf_values, apply_rows, pack_nodes
 from lemma.models.tree._criteria import SQUARED_ERROR
 
 __all__ = ["Tree"]
@@ -114,14 +114,22 @@ class Tree:
         return 1
 
     # ------------------------------------------------------------------ traversal
+    def _packed(self) -> tuple[np.ndarray, np.ndarray]:
+        packed = pack_nodes(self.children_left, self.children_right, self.feature, self.threshold)
+        return packed, packed.view(np.float64)
+
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Index of the leaf each row of ``X`` (validated, float) falls into."""
-        X = np.ascontiguousarray(X)
-        return apply_rows(X, self.children_left, self.children_right, self.feature, self.threshold)
+        return apply_rows(np.ascontiguousarray(X), *self._packed())
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """``value`` of the leaf of each row: shape (n_samples, n_values)."""
-        return self.value[self.apply(X), 0, :]
+        return np.take(self.value[:, 0, :], self.apply(X), axis=0)
+
+    def add_predictions(self, X: np.ndarray, out: np.ndarray) -> None:
+        """Add the leaf value of each row of ``X`` (C-contiguous) to ``out`` in place."""
+        values = np.ascontiguousarray(self.value[:, 0, :])
+        add_leaf_values(X, *self._packed(), values, out)
 
     def decision_path(self, X: np.ndarray) -> sparse.csr_matrix:
         """Sparse indicator (n_samples, n_nodes): 1 where a row passes through a node."""

@@ -92,19 +92,24 @@ IMPORTANCES: dict[str, Any] = {
 
 
 def expand_class_weight(
-    class_weight: dict | str | None, classes: np.ndarray, codes: np.ndarray
+    class_weight: dict | str | None,
+    classes: np.ndarray,
+    codes: np.ndarray,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """One weight per row from ``class_weight`` (None when it is None).
 
-    "balanced" gives class k the weight ``n / (K · n_k)`` (``n_k`` rows of class k,
-    counted without sample weights, as scikit-learn's trees count them); a dict maps
-    class labels to weights, 1 for classes it does not name.
+    "balanced" gives class k the weight ``N / (K · N_k)``, with ``N_k`` the rows of class
+    k weighted by ``sample_weight`` (scikit-learn's trees pass None: plain counts; its
+    forests pass the sample weights); a dict maps class labels to weights, 1 for classes
+    it does not name.
     """
     if class_weight is None:
         return None
     if isinstance(class_weight, str):
-        counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
-        per_class = codes.size / (classes.size * np.maximum(counts, 1.0))
+        counts = np.bincount(codes, weights=sample_weight, minlength=classes.size)
+        counts = counts.astype(np.float64)
+        per_class = counts.sum() / (classes.size * np.maximum(counts, np.finfo(float).tiny))
     else:
         labels = classes.tolist()
         unknown = [key for key in class_weight if key not in labels]
@@ -183,6 +188,19 @@ class BaseDecisionTree(BaseEstimator):
         if self.ccp_alpha > 0.0:
             self.tree_ = prune_tree(self.tree_, self.ccp_alpha)
         return self
+
+    def _fit_prepared(
+        self, X: np.ndarray, ranks: np.ndarray, target: np.ndarray, weight: np.ndarray,
+        classes: np.ndarray | None = None,
+    ):  # fmt: skip
+        """Fit on data a forest has validated and ranked once for all its trees."""
+        self.n_features_in_ = X.shape[1]
+        self.n_outputs_ = 1
+        if classes is not None:
+            self.classes_ = classes
+            self.n_classes_ = int(classes.size)
+        n_stats = n_statistics(CRITERIA[self.criterion], 1 if classes is None else classes.size)
+        return self._grow(X, ranks, target, weight, n_stats)
 
     def _validate_X_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
