@@ -4,5 +4,6 @@ mathematics."""
 
 from lemma.models.cluster.kmeans import KMeans, kmeans_plusplus
 from lemma.models.cluster.minibatch import MiniBatchKMeans
+from lemma.models.cluster.mixture import GaussianMixture
 
-__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
+__all__ = ["GaussianMixture", "KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
