@@ -24,6 +24,7 @@ __all__ = ["FAMILIES", "load"]
 FAMILIES: dict[str, str] = {
     "linear": "bench.families.linear",
     "prep": "bench.families.prep",
+    "selection": "bench.families.selection",
     "trees": "bench.families.trees",
 }
 
