@@ -41,8 +41,10 @@ def _pair(lemma_cls, sk_cls, criterion, params, X, y, sample_weight=None):
 @pytest.mark.parametrize("params", SETTINGS)
 @pytest.mark.parametrize("criterion", ["gini", "entropy"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_classifier_is_scikit_learns_tree(criterion, params, weighted, rng):
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_classifier_is_scikit_learns_tree(criterion, params, weighted, n_classes, rng):
     X, y = data_without_ties(rng)
+    y = np.minimum(y, n_classes - 1)  # two classes: the sweep's scalar path
     w = rng.uniform(0.2, 3.0, y.size) if weighted else None
     ours, theirs = _pair(
         DecisionTreeClassifier, sk_tree.DecisionTreeClassifier, criterion, params, X, y, w
@@ -82,6 +84,16 @@ def test_regressor_is_scikit_learns_tree(params, weighted, rng):
     np.testing.assert_array_equal(
         ours.decision_path(X_new).toarray(), theirs.decision_path(X_new).toarray()
     )
+
+
+def test_a_chain_deeper_than_the_initial_stack_is_scikit_learns():
+    """y = 1.5^x: every best split cuts off the largest values, so the tree is a chain."""
+    X = np.arange(300.0).reshape(-1, 1)
+    y = 1.5 ** X[:, 0]
+    ours = DecisionTreeRegressor(random_state=0).fit(X, y)
+    theirs = sk_tree.DecisionTreeRegressor(random_state=0).fit(X, y)
+    assert ours.get_depth() > 64
+    assert_same_tree(ours.tree_, theirs.tree_)
 
 
 def test_string_labels_and_a_dataframe(rng):

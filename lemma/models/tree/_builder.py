@@ -123,9 +123,8 @@ def rank_columns(X: np.ndarray) -> np.ndarray:
     """
     n_samples, n_features = X.shape
     ranks = np.empty((n_features, n_samples), dtype=np.uint32)
-    columns = np.ascontiguousarray(X.T)
     for j in range(n_features):
-        column = columns[j]
+        column = np.ascontiguousarray(X[:, j])  # one column at a time: no copy of X
         order = np.argsort(column)
         ordered = column[order]
         new_value = np.empty(n_samples, dtype=np.uint32)
@@ -430,7 +429,7 @@ def _push(stack, stack_impurity, top, start, end, depth, parent, is_left, n_cons
           node_impurity):  # fmt: skip  # pragma: no cover
     stack[top, 0], stack[top, 1], stack[top, 2] = start, end, depth
     stack[top, 3], stack[top, 4], stack[top, 5] = parent, is_left, n_constants
-    stack_impurity[top] = node_impurity
+    stack_impurity[top, 0] = node_impurity
     return top + 1
 
 
@@ -494,8 +493,8 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
     constant_features = np.empty(n_features, dtype=np.int64)
     rng = np.array([seed], dtype=np.int64)
     # stack of nodes to grow: start, end, depth, parent, is_left, n_constants; impurity
-    stack = np.empty((n_samples + 1, 6), dtype=np.int64)
-    stack_impurity = np.empty(n_samples + 1)
+    stack = np.empty((64, 6), dtype=np.int64)
+    stack_impurity = np.empty((64, 1))
     top = _push(stack, stack_impurity, 0, 0, n_samples, 0, -1, 0, 0, np.inf)
     n_nodes = 0
     max_depth_seen = -1
@@ -503,7 +502,7 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
         top -= 1
         start, end, depth = stack[top, 0], stack[top, 1], stack[top, 2]
         parent, is_left, n_constants = stack[top, 3], stack[top, 4], stack[top, 5]
-        node_impurity = stack_impurity[top]
+        node_impurity = stack_impurity[top, 0]
         n_node = end - start
         w_node = _node_statistics(target, weight, samples, start, end, criterion, node_stats)
         is_leaf = (depth >= max_depth or n_node < min_samples_split
@@ -547,6 +546,9 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
         nodes[node, 2], nodes[node, 3] = feature, n_node
         reals[node, 0], reals[node, 1], reals[node, 2] = threshold, node_impurity, w_node
         stats[node] = node_stats
+        if top + 2 > stack.shape[0]:  # the stack is as deep as the tree: grow it
+            stack = _grow(stack, 2 * stack.shape[0])
+            stack_impurity = _grow(stack_impurity, 2 * stack.shape[0])
         if not is_leaf:  # right pushed first: the left child is grown next
             top = _push(stack, stack_impurity, top, pos, end, depth + 1, node, 0, n_constants,
                         impurity_right)  # fmt: skip
