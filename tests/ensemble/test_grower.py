@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+import numba
 import numpy as np
 import pytest
 
-from lemma.models.ensemble import _grower, _histogram
+from lemma.models.ensemble import _grower, _histogram, _predictor
 from lemma.models.ensemble._binning import bin_data, fit_bin_thresholds
 from lemma.models.ensemble._grower import Buffers, GrowerSettings, TreeGrower, add_leaf_values
 from lemma.models.ensemble._predictor import concatenate_trees, predict_raw
@@ -96,15 +99,44 @@ def test_root_stays_a_leaf_when_too_small(rng):
     np.testing.assert_allclose(grower.leaves[0].value, 0.0, atol=1e-12)
 
 
-def test_parallel_and_serial_kernels_grow_the_same_tree(rng, monkeypatch):
+@pytest.mark.parametrize("variant", [0, 1])
+def test_one_thread_and_all_threads_grow_the_same_tree(rng, monkeypatch, variant):
     X, y, is_categorical = _data(rng, n=3000)
-    serial, *_ = _grow(X, y, is_categorical)
-    monkeypatch.setattr(_grower, "PARALLEL_WORK", 0)
-    monkeypatch.setattr(_histogram, "PARALLEL_WORK", 0)
-    parallel, *_ = _grow(X, y, is_categorical)
-    a, b = serial.leaf_ranges(), parallel.leaf_ranges()
-    for u, v in zip(a, b, strict=True):
+    reference, *_ = _grow(X, y, is_categorical)
+
+    def forced(kind, work, serial, parallel, *args):
+        return (serial, parallel)[variant](*args)
+
+    for module in (_grower, _histogram, _predictor):
+        monkeypatch.setattr(module, "run_kernel", forced)
+    grower, buffers, thresholds = _grow(X, y, is_categorical)
+    for u, v in zip(reference.leaf_ranges(), grower.leaf_ranges(), strict=True):
         np.testing.assert_array_equal(u, v)
+    forest = concatenate_trees([grower.to_arrays(thresholds)], [0])
+    fitted = np.zeros(X.shape[0])
+    add_leaf_values(fitted, buffers.partition, *grower.leaf_ranges())
+    np.testing.assert_array_equal(predict_raw(X, forest, np.zeros((3000, 1)))[:, 0], fitted)
+
+
+def test_run_kernel_picks_the_faster_variant(monkeypatch):
+    if numba.get_num_threads() == 1:
+        pytest.skip("one Numba thread: run_kernel never starts a parallel region")
+    monkeypatch.setattr(_histogram, "_COSTS", {})
+    calls = []
+
+    def slow(*args):
+        calls.append("slow")
+        time.sleep(0.002)
+
+    def fast(*args):
+        calls.append("fast")
+
+    for _ in range(40):
+        _histogram.run_kernel("probe", 10**7, slow, fast)
+    assert calls[:2] == ["fast", "slow"]  # both variants are timed first
+    assert calls.count("slow") <= 4  # then the faster one runs, the other retried rarely
+    _histogram.run_kernel("probe", 10, slow, fast)
+    assert calls[-1] == "slow"  # small work: one thread, no timing
 
 
 def test_interaction_groups_hold_on_every_path(rng):

@@ -82,9 +82,13 @@ def weighted_quantiles(
     array([1.])
     """
     order = np.argsort(values, kind="stable")
-    x = values[order]
-    w = np.ones_like(x) if weights is None else np.asarray(weights, np.float64)[order]
-    cumulative = np.cumsum(w)
+    w = None if weights is None else np.asarray(weights, np.float64)[order]
+    return _sorted_quantiles(values[order], w, probabilities)
+
+
+def _sorted_quantiles(x: np.ndarray, w: np.ndarray | None, probabilities: np.ndarray):
+    """:func:`weighted_quantiles` of values already sorted."""
+    cumulative = np.arange(1.0, x.size + 1.0) if w is None else np.cumsum(w)
     targets = np.asarray(probabilities, np.float64) * cumulative[-1]
     first = np.searchsorted(cumulative, targets, side="left")
     first = np.minimum(first, x.size - 1)
@@ -122,14 +126,16 @@ def bin_thresholds(
     if sample_weight is not None:
         keep &= sample_weight > 0
     values = column[keep]
-    weights = None if sample_weight is None else sample_weight[keep]
-    distinct = np.unique(values)
+    order = np.argsort(values, kind="stable")  # one sort for the distinct values and quantiles
+    x = values[order]
+    distinct = x[np.concatenate([[True], x[1:] != x[:-1]])] if x.size else x
     if distinct.size <= 1:
         return np.empty(0, np.float64)
     if distinct.size <= max_bins:
         return 0.5 * (distinct[:-1] + distinct[1:])
+    weights = None if sample_weight is None else sample_weight[keep][order]
     levels = np.linspace(0.0, 100.0, max_bins + 1)[1:-1] / 100.0  # NumPy's rounding of q
-    return np.unique(weighted_quantiles(values, weights, levels))
+    return np.unique(_sorted_quantiles(x, weights, levels))
 
 
 def fit_bin_thresholds(

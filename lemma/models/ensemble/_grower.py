@@ -39,10 +39,10 @@ import numba
 import numpy as np
 
 from lemma.models.ensemble._histogram import (
-    PARALLEL_WORK,
     find_node_split,
     histograms,
     node_value,
+    run_kernel,
 )
 
 __all__ = ["Buffers", "GrowerSettings", "TreeGrower", "add_leaf_values"]
@@ -361,8 +361,11 @@ class TreeGrower:
     def _split(self, node: _Node) -> None:
         s = self.s
         gain, feature, bin_, missing_left, g_left, h_left, n_left, bitset = node.split
-        parallel = 4 * node.n_rows >= PARALLEL_WORK and self._n_threads > 1
-        count = (_split_rows_parallel if parallel else _split_rows_serial)(
+        count = run_kernel(
+            "partition",
+            4 * node.n_rows,
+            _split_rows_serial,
+            _split_rows_parallel,
             self.binned,
             self.buffers.partition,
             node.start,
@@ -458,19 +461,16 @@ class TreeGrower:
         return starts, stops, values
 
     def to_arrays(self, thresholds: list[np.ndarray]) -> dict[str, np.ndarray]:
-        """The tree as flat node arrays in depth-first order (see ``_predictor``).
+        """The tree as flat node arrays in breadth-first order (see ``_predictor``).
 
-        Numeric splits get the real threshold ``edges[bin]`` (``+inf`` when every
-        non-missing value goes left); categorical splits a row of ``bitsets``.
+        Siblings are numbered consecutively (``right = left + 1``). Numeric splits get
+        the real threshold ``edges[bin]`` (``+inf`` when every non-missing value goes
+        left); categorical splits a row of ``bitsets``.
         """
-        order: list[_Node] = []
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            order.append(node)
+        order: list[_Node] = [self.root]
+        for node in order:  # the list grows while it is read: breadth-first
             if node.left is not None:
-                stack.append(node.right)
-                stack.append(node.left)
+                order += [node.left, node.right]
         index = {id(node): k for k, node in enumerate(order)}
         size = len(order)
         arrays = {

@@ -45,21 +45,59 @@ JASA 53 (1958).
 
 from __future__ import annotations
 
+import math
+import time
+
 import numba
 import numpy as np
 
-__all__ = ["MIN_CATEGORY_SUPPORT", "PARALLEL_WORK", "find_node_split", "histograms", "node_value"]
+__all__ = [
+    "MIN_CATEGORY_SUPPORT",
+    "PARALLEL_WORK",
+    "find_node_split",
+    "histograms",
+    "node_value",
+    "run_kernel",
+]
 
 #: Effective rows a category needs to be ordered and scanned (LightGBM's cat_smooth).
 MIN_CATEGORY_SUPPORT = 10.0
 
 
 # --------------------------------------------------------------------------- histograms
-#: Work (in histogram updates, ~1 ns each) below which a kernel runs on one thread. A
-#: parallel region costs microseconds on an idle machine but milliseconds on a busy one
-#: (its threads must all be scheduled), so only work of about a millisecond or more is
-#: shared between threads.
+#: Work (in histogram updates, ~1 ns each) below which a kernel runs on one thread.
 PARALLEL_WORK = 1_000_000
+#: Every this many calls, :func:`run_kernel` times the variant it currently rejects.
+_RETRY_EVERY = 16
+_COSTS: dict[str, list[float]] = {}  # kernel kind -> [one thread, all threads] s per unit
+_CALLS = [0]
+
+
+def run_kernel(kind: str, work: float, serial, parallel, *args):
+    """Run ``serial(*args)`` or ``parallel(*args)``, whichever has been faster per unit.
+
+    A parallel region costs microseconds on an idle machine but milliseconds on a busy
+    one, where each region waits until all its threads are scheduled. So work below
+    :data:`PARALLEL_WORK` runs on one thread, and above it the time per unit of work
+    of both variants is measured (an exponential average per ``kind``; the rejected
+    variant is retried every :data:`_RETRY_EVERY` calls) and the faster one runs.
+    Both variants compute the same numbers, so the choice never changes a result.
+    """
+    if work < PARALLEL_WORK or numba.get_num_threads() == 1:
+        return serial(*args)
+    costs = _COSTS.setdefault(kind, [math.nan, math.nan])
+    _CALLS[0] += 1
+    if math.isnan(costs[1]) or math.isnan(costs[0]):
+        pick = 1 if math.isnan(costs[1]) else 0
+    else:
+        pick = int(costs[1] < costs[0])
+        if _CALLS[0] % _RETRY_EVERY == 0:
+            pick = 1 - pick
+    start = time.perf_counter()
+    out = (parallel if pick else serial)(*args)
+    cost = (time.perf_counter() - start) / work
+    costs[pick] = cost if math.isnan(costs[pick]) else 0.7 * costs[pick] + 0.3 * cost
+    return out
 
 
 @numba.njit(cache=True)
@@ -94,15 +132,9 @@ def _histograms_parallel(binned, rows, gradients, hessians, features, hist):
 
 
 @numba.njit(cache=True)
-def _gather_serial(rows, gradients, hessians, ordered_g, ordered_h):
+def _gather(rows, gradients, hessians, ordered_g, ordered_h):
+    """A node's gradients in row order (memory-bound: one thread is as fast)."""
     for k in range(rows.size):
-        ordered_g[k] = gradients[rows[k]]
-        ordered_h[k] = hessians[rows[k]]
-
-
-@numba.njit(parallel=True, cache=True)
-def _gather_parallel(rows, gradients, hessians, ordered_g, ordered_h):
-    for k in numba.prange(rows.size):
         ordered_g[k] = gradients[rows[k]]
         ordered_h[k] = hessians[rows[k]]
 
@@ -128,20 +160,36 @@ def histograms(binned, gradients, hessians, features, hist, rows=None, ordered=N
     """
     if rows is None:
         work = binned.shape[0] * features.size
-        kernel = _histograms_parallel if work >= PARALLEL_WORK else _histograms_serial
-        kernel(binned, _NO_ROWS, gradients, hessians, features, hist)
+        run_kernel(
+            "histograms",
+            work,
+            _histograms_serial,
+            _histograms_parallel,
+            binned,
+            _NO_ROWS,
+            gradients,
+            hessians,
+            features,
+            hist,
+        )
         return
     m = rows.size
     if m == 0:  # an empty node: its histograms are zero
         hist[features] = 0.0
         return
     ordered_g, ordered_h = ordered[0][:m], ordered[1][:m]
-    parallel = m * features.size >= PARALLEL_WORK
-    (_gather_parallel if parallel else _gather_serial)(
-        rows, gradients, hessians, ordered_g, ordered_h
-    )
-    (_histograms_parallel if parallel else _histograms_serial)(
-        binned, rows, ordered_g, ordered_h, features, hist
+    _gather(rows, gradients, hessians, ordered_g, ordered_h)
+    run_kernel(
+        "histograms",
+        m * features.size,
+        _histograms_serial,
+        _histograms_parallel,
+        binned,
+        rows,
+        ordered_g,
+        ordered_h,
+        features,
+        hist,
     )
 
 
@@ -167,6 +215,10 @@ def _loss_at(sum_gradients, sum_hessians, value, l2):
 @numba.njit(cache=True, inline="always")
 def _gain(g_left, h_left, g_right, h_right, parent_loss, cst, lower, upper, l2):
     """Loss reduction of a split, or −1 if it breaks the monotonic constraint ``cst``."""
+    if cst == 0 and lower == -np.inf and upper == np.inf:  # unclipped: L(v*) = −½G²/(H + λ)
+        return parent_loss + 0.5 * (
+            g_left * g_left / (h_left + l2) + g_right * g_right / (h_right + l2)
+        )
     v_left = node_value(g_left, h_left, lower, upper, l2)
     v_right = node_value(g_right, h_right, lower, upper, l2)
     if (cst == 1 and v_left > v_right) or (cst == -1 and v_left < v_right):
@@ -190,6 +242,8 @@ def _numeric_split(
     n_left = 0.0
     # left to right: missing rows (if any) go right
     for b in range(n_bins_non_missing - 1 + has_missing):
+        if hist_j[b, 2] == 0.0:  # an empty bin moves no row: same split as the last one
+            continue
         g_left += hist_j[b, 0]
         h_left += hist_j[b, 1]
         n_left += hist_j[b, 2]
@@ -209,6 +263,8 @@ def _numeric_split(
     h_right = 0.0
     n_right = 0.0
     for b in range(n_bins_non_missing - 2, -1, -1):
+        if hist_j[b + 1, 2] == 0.0:
+            continue
         g_right += hist_j[b + 1, 0]
         h_right += hist_j[b + 1, 1]
         n_right += hist_j[b + 1, 2]
@@ -495,8 +551,7 @@ def find_node_split(
         when no split satisfies the constraints.
     """
     work = 8 * hist.shape[0] * hist.shape[1]  # two scans of every bin, a few ns per bin
-    kernel = _find_parallel if work >= PARALLEL_WORK else _find_serial
-    return kernel(
+    args = (
         hist,
         n_bins_non_missing,
         has_missing,
@@ -510,3 +565,4 @@ def find_node_split(
         limits,
         missing_bin,
     )
+    return run_kernel("splits", work, _find_serial, _find_parallel, *args)

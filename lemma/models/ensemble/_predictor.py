@@ -11,7 +11,7 @@ array           dtype    meaning (at node k)
 ``threshold``   float64  numeric split: go left iff ``x ≤ threshold``
 ``missing_left`` uint8   NaN (or an unseen category) goes left
 ``bitset_row``  int32    categorical split: row of ``bitsets``; −1 otherwise
-``left/right``  int32    children (global numbers); −1 at a leaf
+``left/right``  int32    children (global numbers, ``right = left + 1``); −1 at a leaf
 ``value``       float64  leaf value (learning rate included)
 ``gain``        float64  loss reduction of the split (0 at a leaf)
 ``count``       float64  training rows reaching the node
@@ -30,7 +30,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from lemma.models.ensemble._histogram import PARALLEL_WORK
+from lemma.models.ensemble._histogram import run_kernel
 
 __all__ = ["NODE_ARRAYS", "concatenate_trees", "predict_raw"]
 
@@ -102,9 +102,7 @@ def concatenate_trees(trees: list[dict[str, np.ndarray]], outputs: list[int]) ->
 
 
 #: Arrays a traversal reads, in the order ``_predict_row`` unpacks them.
-_TRAVERSAL = (
-    "feature", "threshold", "missing_left", "bitset_row", "bitsets", "left", "right", "value",
-)  # fmt: skip
+_TRAVERSAL = ("feature", "threshold", "missing_left", "bitset_row", "bitsets", "left", "value")
 #: Rough cost of one row through one tree, in the units of ``PARALLEL_WORK``.
 _NS_PER_TREE = 20
 
@@ -123,7 +121,7 @@ _DTYPES = {
 
 @numba.njit(cache=True)
 def _predict_row(x, trees, roots, outputs, raw_row):
-    feature, threshold, missing_left, bitset_row, bitsets, left, right, value = trees
+    feature, threshold, missing_left, bitset_row, bitsets, left, value = trees
     for t in range(roots.size):
         node = roots[t]
         while left[node] >= 0:
@@ -135,7 +133,7 @@ def _predict_row(x, trees, roots, outputs, raw_row):
                 goes_left = (bitsets[bitset_row[node], code >> 5] >> (code & 31)) & 1 == 1
             else:
                 goes_left = v <= threshold[node]
-            node = left[node] if goes_left else right[node]
+            node = left[node] + (0 if goes_left else 1)  # siblings are consecutive
         raw_row[outputs[t]] += value[node]
 
 
@@ -176,6 +174,6 @@ def predict_raw(
     roots = np.ascontiguousarray(forest["roots"][trees])
     outputs = np.ascontiguousarray(forest["outputs"][trees])
     arrays = tuple(forest[name] for name in _TRAVERSAL)
-    parallel = X.shape[0] * roots.size * _NS_PER_TREE >= PARALLEL_WORK
-    (_predict_parallel if parallel else _predict_serial)(X, arrays, roots, outputs, raw)
+    work = X.shape[0] * roots.size * _NS_PER_TREE
+    run_kernel("predict", work, _predict_serial, _predict_parallel, X, arrays, roots, outputs, raw)
     return raw
