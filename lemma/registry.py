@@ -123,12 +123,19 @@ PUBLIC: dict[str, str] = {
     "linear_shap": "lemma.explain",
     "global_surrogate": "lemma.explain",
     "ModelCard": "lemma.explain",
+    # the study (the package is callable: lemma.study(df, target=...))
+    "study": "lemma.study",
 }
 
 
 def resolve(name: str) -> Any:
-    """The object behind a public name (imports its module on first use)."""
+    """The object behind a public name (imports its module on first use).
+
+    A name that is its own module (``"study": "lemma.study"``) resolves to the module.
+    """
     module = importlib.import_module(PUBLIC[name])
+    if PUBLIC[name].rsplit(".", 1)[-1] == name:
+        return module
     return getattr(module, name)
 
 

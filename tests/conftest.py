@@ -35,6 +35,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("seed", _parse_seeds(metafunc.config.getoption("--seeds")))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_blas_thread():
+    """One BLAS thread per test process: `make test` runs two processes on two cores, and
+    two-thread OpenBLAS in each oversubscribes them (small fits then slow down ~20x)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 @pytest.fixture
 def rng(seed: int) -> np.random.Generator:
     """A NumPy Generator seeded from the ``--seeds`` sweep."""

@@ -232,7 +232,8 @@ def load_german_credit() -> pd.DataFrame:
     DataFrame of shape (1000, 23)
         The 20 attributes of ``german.doc`` with codes (``A11``, ...) decoded to
         readable labels, the target ``credit_risk`` (``"good"`` 700 / ``"bad"`` 300;
-        ``"bad"`` is the positive class: the event a lender wants to predict), and
+        ``"bad"`` is the positive class: the event a lender wants to predict; ``"good"``
+        is the favourable outcome a fairness audit compares across groups), and
         two derived columns: ``sex`` (from attribute 9, personal status and sex) and
         ``age_group`` (``"<= 25"`` / ``"> 25"``, the split used by Kamiran & Calders
         2012). Sensitive columns: ``sex`` and ``age_group``. german.doc prescribes a
@@ -301,6 +302,8 @@ class DatasetInfo:
     positive_class: str | None = None
     source: str = ""
     license: str = ""
+    #: The outcome a person wants (fairness audits compare its rate across groups).
+    favourable_class: str | None = None
 
 
 DATASETS: dict[str, DatasetInfo] = {
@@ -317,6 +320,7 @@ DATASETS: dict[str, DatasetInfo] = {
             ">50K",
             "UCI Machine Learning Repository, Becker & Kohavi (1996), doi:10.24432/C5XW20",
             "CC BY 4.0",
+            favourable_class=">50K",
         ),
         DatasetInfo(
             "german_credit",
@@ -329,6 +333,7 @@ DATASETS: dict[str, DatasetInfo] = {
             "bad",
             "UCI Machine Learning Repository, Hofmann (1994), doi:10.24432/C5NC77",
             "CC BY 4.0",
+            favourable_class="good",
         ),
         DatasetInfo(
             "ames_housing",

@@ -72,10 +72,14 @@ class Candidate:
         Why the advisor proposes it.
     cost : float
         Relative share of the tuning budget.
-    prep : {"scaled", "native"}
+    prep : {"scaled", "ordinal", "native"}
         "scaled": one-hot and standardised inputs (linear models, networks,
-        distances); "native": raw numbers and categories (tree ensembles handle
-        categories and missing values themselves).
+        distances); "ordinal": imputed numbers and integer-coded categories (forests);
+        "native": raw numbers and categories (boosting handles categories and
+        missing values itself).
+    parallel_inside : bool
+        The model already uses both cores within one fit (the search then runs
+        its folds one after another).
     """
 
     name: str
@@ -87,6 +91,7 @@ class Candidate:
     reason: str
     cost: float = 1.0
     prep: str = "scaled"
+    parallel_inside: bool = False
 
 
 @dataclass
@@ -188,6 +193,7 @@ def _boosting(facts: DataFacts):
         why,
         cost=1.6,
         prep="native",
+        parallel_inside=True,
     )
 
 
@@ -206,7 +212,8 @@ def _forest(facts: DataFacts):
         lambda p: -p["min_samples_leaf"],
         "a robust non-linear baseline that needs little tuning",
         cost=1.2,
-        prep="native",
+        prep="ordinal",
+        parallel_inside=True,
     )
 
 

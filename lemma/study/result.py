@@ -68,12 +68,14 @@ class StudyConfig:
 
 @dataclass
 class StageRecord:
-    """One stage: its status ("done", "skipped", "failed", "interrupted"), time and note."""
+    """One stage: its status ("done", "skipped", "failed", "interrupted"), time, note, and
+    the warnings raised while it ran (counted by kind, with one example message)."""
 
     name: str
     status: str
     seconds: float = 0.0
     note: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -139,6 +141,7 @@ class Study:
     candidate_specs: dict[str, Any] = field(default_factory=dict)
     predictions: dict[str, Any] = field(default_factory=dict)
     leakage_html: str = ""
+    fairness_audit: Any = None
     fairness_html: str = ""
     out_dir: str = "."
 

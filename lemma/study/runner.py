@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,8 +113,11 @@ def run_study(
             continue
         handle = display.start(stage.name)
         start = time.perf_counter()
+        caught: list[warnings.WarningMessage] = []
         try:
-            note = stage.run(study)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                note = stage.run(study)
             status = "interrupted" if study.interrupted else "done"
         except KeyboardInterrupt:
             study.interrupted, status, note = True, "interrupted", "stopped by Ctrl-C"
@@ -126,7 +130,9 @@ def run_study(
                     raise
                 raise _as_study_error(stage.name, exc) from exc
             status, note = "failed", f"{type(exc).__name__}: {exc}"
-        record = StageRecord(stage.name, status, time.perf_counter() - start, note)
+        record = StageRecord(
+            stage.name, status, time.perf_counter() - start, note, _summarise(caught)
+        )
         study.stages.append(record)
         display.finish(handle, record)
         if stage.name == "load" and study.task == "clustering":
@@ -136,6 +142,21 @@ def run_study(
             )
     _write_outputs(study)
     return study
+
+
+def _summarise(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Warnings a stage raised, counted by kind with the first message of each.
+
+    Tuning fits dozens of configurations; some of them not converging within
+    ``max_iter`` is expected, and the report says how many instead of the terminal
+    printing each one.
+    """
+    counts: dict[str, list] = {}
+    for w in caught:
+        key = w.category.__name__
+        counts.setdefault(key, [0, str(w.message).splitlines()[0]])
+        counts[key][0] += 1
+    return [f"{n} × {kind}: {example}" for kind, (n, example) in counts.items()]
 
 
 def _as_study_error(stage: str, exc: Exception) -> Exception:

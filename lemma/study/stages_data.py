@@ -173,6 +173,8 @@ def stage_split(study: Study) -> str:
             stratify=stratify,
         )
         how = "stratified by class" if stratify is not None else "random"
+    if config.sensitive and not config.use_sensitive:
+        X = _drop_exact_proxies(study, X, df.iloc[train][list(config.sensitive)], train)
     study.X_train, study.X_test = X.iloc[train], X.iloc[test]
     study.y_train, study.y_test = y.iloc[train], y.iloc[test]
     study.sensitive_test = df.iloc[test][list(config.sensitive)] if config.sensitive else None
@@ -206,6 +208,30 @@ def _splitter(study: Study) -> Any:
     if study.task == "classification":
         return StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return KFold(n_splits=folds, shuffle=True, random_state=seed)
+
+
+#: A feature that predicts a sensitive attribute this well (AUC on the training rows) encodes
+#: it; keeping the attribute out of the model while keeping such a copy would be pretence.
+EXACT_PROXY_AUC = 0.99
+
+
+def _drop_exact_proxies(
+    study: Study, X: pd.DataFrame, sensitive: pd.DataFrame, train: np.ndarray
+) -> pd.DataFrame:
+    """Drop features that determine a sensitive attribute (recorded with the reason)."""
+    from lemma.fairness import find_proxies
+
+    dropped = {}
+    for column in sensitive.columns:
+        ranked = find_proxies(X.iloc[train], sensitive[column], random_state=study.config.seed)
+        for row in ranked.itertuples():
+            if row.auc >= EXACT_PROXY_AUC and row.feature in X.columns:
+                dropped[row.feature] = (
+                    f"encodes the sensitive attribute {column!r} (it alone "
+                    f"predicts it with AUC {row.auc:.3f})"
+                )
+    study.cleaning["sensitive_proxies_dropped"] = dropped
+    return X.drop(columns=list(dropped))
 
 
 def _positive_class(study: Study, y: pd.Series) -> Any:

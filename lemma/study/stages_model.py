@@ -96,6 +96,21 @@ def _pipeline(study: Study, candidate: Candidate, params: dict | None = None) ->
 
 
 # ---------------------------------------------------------------------------- advise
+#: A regression target is treated as a count when its values are non-negative whole
+#: numbers with a median at most this (event counts; prices and sizes are not counts).
+COUNT_MAX_MEDIAN = 100
+
+
+def _is_count(y: pd.Series) -> bool:
+    values = pd.to_numeric(y, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(
+        values.size
+        and (values >= 0).all()
+        and np.all(values == np.round(values))
+        and np.median(values) <= COUNT_MAX_MEDIAN
+    )
+
+
 def _facts(study: Study) -> DataFacts:
     kinds = study.profile.columns["kind"]
     kept = study.kept_columns
@@ -103,9 +118,7 @@ def _facts(study: Study) -> DataFacts:
     y = study.y_train
     n_classes = int(y.nunique()) if study.task == "classification" else 0
     minority = float(y.value_counts(normalize=True).min()) if n_classes else 0.5
-    count_target = (
-        study.task == "regression" and pd.api.types.is_integer_dtype(y) and bool((y >= 0).all())
-    )
+    count_target = _is_count(y) if study.task == "regression" else False
     cols = study.profile.columns.loc[kinds.index]
     categorical = kinds.isin(["categorical", "boolean"])
     return DataFacts(
@@ -159,7 +172,7 @@ def _tune_one(study: Study, candidate: Candidate, budget: float) -> CandidateRes
     # Worker processes cost a second or two to start: only worth it for slow fits, and
     # tree ensembles already use both cores inside each fit.
     n_jobs = study.config.n_jobs if cost > PARALLEL_ABOVE_SECONDS else 1
-    if candidate.prep == "native":
+    if candidate.parallel_inside:
         n_jobs = 1
     n_iter = int(np.clip(budget // (cost / max(n_jobs, 1)), MIN_CONFIGS, MAX_CONFIGS))
     search = (

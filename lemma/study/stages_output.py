@@ -45,53 +45,63 @@ def _sensitive_frame(study: Study, rows: str) -> Any:
     return df.loc[index, list(study.config.sensitive)]
 
 
+def favourable_class(study: Study) -> Any:
+    """The outcome a person wants (a bundled dataset says; otherwise the positive class)."""
+    classes = list(study.model.classes_)
+    wanted = study.data.attrs.get("favourable_class") if study.data is not None else None
+    return wanted if wanted in classes else study.positive_class
+
+
 def stage_fairness(study: Study) -> str:
     """Audit the test predictions by sensitive group; report the mitigation trade-off."""
     from lemma.fairness import audit
 
-    if study.task != "classification":
-        return "skipped: the fairness audit covers classifiers"
-    y = np.asarray(study.y_test)
-    pos = study.positive_class
+    if study.task != "classification" or len(study.model.classes_) != 2:
+        return "skipped: the fairness audit covers binary classifiers"
+    favourable = favourable_class(study)
     classes = list(study.model.classes_)
-    pred = study.predictions["label"]
-    y_bin, pred_bin = (y == pos).astype(int), (pred == pos).astype(int)
-    prob = study.predictions["proba"][:, classes.index(pos)] if pos is not None else None
+    y = (np.asarray(study.y_test) == favourable).astype(int)
+    pred = (study.predictions["label"] == favourable).astype(int)
+    prob = study.predictions["proba"][:, classes.index(favourable)]
     sensitive = _sensitive_frame(study, "test")
     result = audit(
-        y_bin,
-        pred_bin,
+        y,
+        pred,
         sensitive_features=sensitive,
         y_prob=prob,
         X=study.X_test,
         random_state=study.config.seed,
     )
-    study.fairness = result.to_dict() | {"verdict": result.verdict, "positive_class": str(pos)}
+    study.fairness = result.to_dict() | {
+        "verdict": result.verdict,
+        "favourable_class": str(favourable),
+    }
+    study.fairness_audit = result
     study.fairness_html = result._repr_html_()
-    _mitigation(study, y_bin, sensitive)
+    _mitigation(study, favourable, y, pred, sensitive)
     return result.verdict
 
 
-def _mitigation(study: Study, y_bin: np.ndarray, sensitive_test: Any) -> None:
+def _mitigation(
+    study: Study, favourable: Any, y: np.ndarray, before: np.ndarray, sensitive_test: Any
+) -> None:
     """Group thresholds for demographic parity on the chosen model: before and after."""
     from lemma.fairness import ThresholdOptimizer, mitigation_tradeoff
 
-    pos = study.positive_class
-    y_train = (np.asarray(study.y_train) == pos).astype(int)
+    y_train = (np.asarray(study.y_train) == favourable).astype(int)
     optimizer = ThresholdOptimizer(
-        _PositiveScores(study.model, pos),
+        _PositiveScores(study.model, favourable),
         constraints="demographic_parity",
         prefit=True,
         random_state=study.config.seed,
     )
     optimizer.fit(study.X_train, y_train, sensitive_features=_sensitive_frame(study, "train"))
     after = optimizer.predict(study.X_test, sensitive_features=sensitive_test)
-    before = (study.predictions["label"] == pos).astype(int)
     trade = mitigation_tradeoff(
-        y_bin, before, after, sensitive_features=sensitive_test, random_state=study.config.seed
+        y, before, after, sensitive_features=sensitive_test, random_state=study.config.seed
     )
     study.fairness["mitigation"] = {"method": "ThresholdOptimizer (demographic parity)"} | (
-        trade.to_dict() if hasattr(trade, "to_dict") else dict(trade)
+        trade.to_dict()
     )
 
 
