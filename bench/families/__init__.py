@@ -26,6 +26,7 @@ FAMILIES: dict[str, str] = {
     "prep": "bench.families.prep",
     "selection": "bench.families.selection",
     "trees": "bench.families.trees",
+    "neural": "bench.families.neural",
 }
 
 
