@@ -188,6 +188,11 @@ def test_warm_start_goes_on_from_the_previous_weights(rng):
         model.fit(X, y)
     assert len(model.loss_curve_) == 4
     assert all(not np.array_equal(a, b) for a, b in zip(first, model.coefs_, strict=True))
+    model.set_params(hidden_layer_sizes=(5, 2))  # a new architecture starts afresh
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X, y)
+    assert [W.shape for W in model.coefs_] == [(3, 5), (5, 2), (2, 1)]
+    assert len(model.loss_curve_) == 2
 
 
 def test_same_seed_same_model_and_float32_by_default(rng):

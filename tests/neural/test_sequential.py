@@ -312,8 +312,11 @@ def test_bad_data_gets_clear_errors(rng):
     bad[2, 1] = np.nan
     with pytest.raises(DataValidationError, match="X has NaN in columns \\[1\\]"):
         Sequential([Dense(1)]).fit(bad, y)
+    two_outputs = Sequential([Dense(2)], loss="softmax", random_state=0)
     with pytest.raises(DataValidationError, match="y has 3 classes but the network has 2"):
-        Sequential([Dense(2)], loss="softmax").fit(X, y)
+        two_outputs.fit(X, y)
+    two_outputs.fit(X, y % 2, epochs=1, tol=None)  # the failed call left nothing behind
+    assert two_outputs.classes_.tolist() == [0, 1]
     net = Sequential([Dense(3)], loss="softmax", random_state=0).fit(X, y, epochs=1, tol=None)
     with pytest.raises(DataValidationError, match="labels \\['7'\\] that Sequential did not"):
         net.fit(X, np.full(10, 7), epochs=1)

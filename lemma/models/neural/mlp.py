@@ -62,7 +62,8 @@ from lemma.base import BaseEstimator, ClassifierMixin, RegressorMixin, Tags
 from lemma.exceptions import DataConversionWarning, DataValidationError, ParameterError, interop
 from lemma.models.neural.activations import ACTIVATIONS
 from lemma.models.neural.layers import Dense, Layer
-from lemma.models.neural.sequential import Sequential, encode_labels, train
+from lemma.models.neural.sequential import Sequential
+from lemma.models.neural.training import encode_labels, train
 from lemma.optim import SGD, Adam, RMSProp, UpdateRule
 from lemma.optim.schedules import InverseScaling
 from lemma.validation import check_sample_weight, encode_classes, validate_data
@@ -199,7 +200,11 @@ class _BaseMLP(BaseEstimator):
                 f"{type(self).__name__}.partial_fit trains one epoch on the rows it is given, so "
                 "it cannot hold out a validation set; set early_stopping=False, or use fit()."
             )
-        reset = not hasattr(self, "network_") or not (incremental or self.warm_start)
+        reset = (
+            not hasattr(self, "network_")
+            or not (incremental or self.warm_start)
+            or self._architecture_changed()
+        )
         numeric = self._multi_output
         X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
                              multi_output=numeric, y_numeric=numeric)  # fmt: skip
@@ -228,6 +233,15 @@ class _BaseMLP(BaseEstimator):
                              optimizer=SOLVERS[self.solver](self), alpha=self.alpha,
                              dtype=self.dtype, random_state=self.random_state)  # fmt: skip
         return network.build(n_features)
+
+    def _architecture_changed(self) -> bool:
+        """Whether hidden_layer_sizes or activation differ from the fitted network's."""
+        layers = self.network_.layers
+        hidden = [layer.units for layer in layers[:-1] if isinstance(layer, Dense)]
+        kinds = {type(layer) for layer in layers[1::2]}
+        return hidden != self._layer_sizes() or (
+            bool(hidden) and kinds != {ACTIVATIONS[self.activation]}
+        )
 
     def _layer_sizes(self) -> list[int]:
         sizes = self.hidden_layer_sizes

@@ -444,18 +444,19 @@ class Sequential:
         y = check_y(y, estimator_name="Sequential", multi_output=multi, n_samples=n,
                     y_numeric=multi)  # fmt: skip
         if self._is_classifier:
-            if first:
-                self.classes_, codes = encode_classes(y, None, "Sequential")
+            if first or not hasattr(self, "classes_"):
+                classes, codes = encode_classes(y, None, "Sequential")
             else:
-                codes = encode_labels(self.classes_, y, "Sequential")
+                classes, codes = self.classes_, encode_labels(self.classes_, y, "Sequential")
             expected = self.n_outputs_ if self.n_outputs_ > 1 else 2
-            if self.classes_.size != expected:
+            if classes.size != expected:
                 raise DataValidationError(
-                    f"y has {self.classes_.size} classes but the network has "
-                    f"{self.n_outputs_} output(s) for loss {self.loss_function_!r}; end it with "
-                    f"Dense({self.classes_.size}) and loss='softmax'"
-                    f"{' (or Dense(1) and loss=logistic)' if self.classes_.size == 2 else ''}."
+                    f"y has {classes.size} classes but the network has {self.n_outputs_} "
+                    f"output(s) for loss {self.loss_function_!r}; end it with "
+                    f"Dense({classes.size}) and loss='softmax'"
+                    f"{' (or Dense(1) and loss=logistic)' if classes.size == 2 else ''}."
                 )
+            self.classes_ = classes
             if isinstance(self.loss_function_, SoftmaxCrossEntropy):
                 return codes
             return codes.astype(_DTYPES[self.dtype])
