@@ -101,7 +101,7 @@ def test_row_order_only_renames_clusters(rng):
     [
         (np.eye(3), {"eps": 0.0}, ParameterError, "'eps' parameter of DBSCAN"),
         (np.ones((3, 2)), {"metric": "precomputed"}, DataValidationError, "square distance"),
-        (-np.ones((3, 3)), {"metric": "precomputed"}, DataValidationError, "Negative values in data"),
+        (-np.ones((3, 3)), {"metric": "precomputed"}, DataValidationError, "Negative values"),
         (np.array([[0.0, np.nan]]), {}, DataValidationError, "NaN"),
         (np.eye(3), {"metric": "cosine"}, ParameterError, "'metric' parameter"),
     ],
