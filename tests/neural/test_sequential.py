@@ -39,6 +39,7 @@ from lemma.models.neural import (
     train,
 )
 from lemma.optim import SGD, Adam, OptimizationError
+from lemma.optim.schedules import ExponentialDecay
 
 ACTIVATIONS = {
     "identity": Identity,
@@ -240,6 +241,15 @@ def test_reduce_learning_rate_on_plateau_divides_by_five_down_to_1e6(rng):
     np.testing.assert_allclose(sorted(set(rates), reverse=True),
                                [1e-3 / 5**k for k in range(6)], rtol=1e-12)  # fmt: skip
     assert net.optimizer_.learning_rate == pytest.approx(1e-3 / 5**5)
+
+
+def test_the_optimizer_and_its_schedule_are_used_as_given(rng):
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40)
+    rule = SGD(0.1, momentum=0.5, schedule=ExponentialDecay(rate=0.5))
+    net = Sequential([Dense(1)], optimizer=rule, dtype="float64", random_state=0)
+    net.fit(X, y, epochs=3, batch_size=10, tol=None)  # 4 updates per epoch
+    assert net.optimizer_ is rule and rule.t == 12
+    assert rule.current_learning_rate() == pytest.approx(0.1 * 0.5**12)
 
 
 def test_a_callback_ends_training_with_stop_iteration(rng):
