@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lemma.exceptions import DataValidationError, ParameterError
 from lemma.models.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
@@ -346,3 +348,31 @@ def test_strings_in_an_array_without_categorical_features_are_refused():
 
     with pytest.raises(DataTypeError, match="not numbers"):
         GradientBoostingRegressor().fit(X, [1.0, 2.0])
+
+
+# -------------------------------------------------------------------------- invariances
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_increasing_transforms_of_features_change_nothing(seed):
+    """Trees see only the order of a feature's values (here ≤ 255 distinct: one bin each)."""
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.normal(size=(300, 3)), 1)
+    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=300)
+    model = GradientBoostingRegressor(max_iter=20, min_samples_leaf=5)
+    before = model.fit(X, y).predict(X)
+    transformed = np.column_stack([np.exp(X[:, 0]), X[:, 1] ** 3, 5 * X[:, 2] - 2])
+    np.testing.assert_allclose(model.fit(transformed, y).predict(transformed), before)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_row_order_changes_nothing(seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(300, 3))
+    X[rng.random((300, 3)) < 0.1] = np.nan
+    y = np.nan_to_num(X[:, 0]) + np.isnan(X[:, 1]) + 0.1 * rng.normal(size=300)
+    order = rng.permutation(300)
+    model = GradientBoostingRegressor(max_iter=20, min_samples_leaf=5)
+    before = model.fit(X, y).predict(X)
+    after = model.fit(X[order], y[order]).predict(X)
+    np.testing.assert_allclose(after, before, rtol=1e-9, atol=1e-9)
