@@ -130,6 +130,17 @@ def test_multi_output_regression_gradient_and_loss_sum_over_outputs(rng, seed):
     np.testing.assert_allclose(value, 0.5 * np.sum((net.forward(X) - Y) ** 2) / 9)
 
 
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_predicting_in_place_gives_the_training_output_and_spares_the_input(activation, rng):
+    make = ACTIVATIONS[activation]
+    net = Sequential([make(), Dense(6), make(), Dense(5), make(), Dense(2)], dtype="float64",
+                     random_state=0).build(3)  # fmt: skip
+    X = rng.normal(size=(8, 3))
+    before = X.copy()
+    np.testing.assert_array_equal(net.forward(X), net.forward(X, training=True))
+    np.testing.assert_array_equal(X, before)
+
+
 def test_softmax_output_gradient_is_multinomial_logistic_regression(rng):
     X, y = rng.normal(size=(20, 3)), rng.integers(0, 4, 20)
     net = Sequential([Dense(4)], loss="softmax", dtype="float64", random_state=0).build(3)

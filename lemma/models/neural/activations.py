@@ -50,6 +50,7 @@ from lemma.models.neural.layers import Layer
 __all__ = [
     "ACTIVATIONS",
     "GELU",
+    "Activation",
     "Identity",
     "LeakyReLU",
     "ReLU",
@@ -62,7 +63,23 @@ __all__ = [
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
 
-class Identity(Layer):
+class Activation(Layer):
+    """Base class: a map of each entry (softmax: of each row) with no parameters.
+
+    ``forward(x, training, out)`` may write its result into ``out`` — ``x`` itself when
+    a network predicts and ``x`` is an intermediate array it made (scikit-learn's MLP
+    does the same), which saves a fresh array per layer on large inputs.
+    """
+
+    def forward(
+        self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``φ(x)``, written into ``out`` when given; with ``training`` keep what
+        :meth:`backward` needs."""
+        raise NotImplementedError
+
+
+class Identity(Activation):
     """``a = z``; backward passes the gradient through.
 
     Examples
@@ -72,14 +89,16 @@ class Identity(Layer):
     array([[-1.,  2.]])
     """
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
         return x
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         return grad_output if self.propagate else None
 
 
-class ReLU(Layer):
+class ReLU(Activation):
     """Rectified linear unit ``a = max(z, 0)``, ``φ' = 1[z > 0]``.
 
     Examples
@@ -92,11 +111,13 @@ class ReLU(Layer):
     array([[0., 5.]])
     """
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        out = np.maximum(x, 0)
+    def forward(
+        self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        result = np.maximum(x, 0, out=out)
         if training:
-            self.out = out
-        return out
+            self.out = result
+        return result
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         if not self.propagate:
@@ -104,7 +125,7 @@ class ReLU(Layer):
         return grad_output * (self.out > 0)  # φ'(z) = 1[z > 0] = 1[a > 0]
 
 
-class LeakyReLU(Layer):
+class LeakyReLU(Activation):
     """``a = z`` for ``z > 0`` and ``s·z`` otherwise; ``φ' = 1`` or ``s``.
 
     Parameters
@@ -130,11 +151,12 @@ class LeakyReLU(Layer):
         )
         self.negative_slope = negative_slope
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        positive = x > 0
+    def forward(
+        self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
         if training:
-            self.positive = positive
-        return np.where(positive, x, x * self.negative_slope)
+            self.positive = x > 0
+        return np.maximum(x, x * self.negative_slope, out=out)  # max(z, s·z) for 0 ≤ s < 1
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         if not self.propagate:
@@ -146,7 +168,7 @@ class LeakyReLU(Layer):
         return f"LeakyReLU({self.negative_slope!r})"
 
 
-class Tanh(Layer):
+class Tanh(Activation):
     """Hyperbolic tangent ``a = tanh z``, ``φ' = 1 − a²``.
 
     Examples
@@ -156,11 +178,13 @@ class Tanh(Layer):
     array([[0.4621]])
     """
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        out = np.tanh(x)
+    def forward(
+        self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        result = np.tanh(x, out=out)
         if training:
-            self.out = out
-        return out
+            self.out = result
+        return result
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         if not self.propagate:
@@ -168,7 +192,7 @@ class Tanh(Layer):
         return grad_output * (1.0 - self.out * self.out)  # φ' = 1 − a²
 
 
-class Sigmoid(Layer):
+class Sigmoid(Activation):
     """Logistic sigmoid ``a = σ(z) = 1/(1 + e^{−z})``, ``φ' = a(1 − a)``.
 
     Examples
@@ -181,11 +205,13 @@ class Sigmoid(Layer):
     array([[0.25]])
     """
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        out = expit(x)
+    def forward(
+        self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        result = expit(x, out=out)
         if training:
-            self.out = out
-        return out
+            self.out = result
+        return result
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         if not self.propagate:
@@ -193,7 +219,7 @@ class Sigmoid(Layer):
         return grad_output * (self.out * (1.0 - self.out))  # φ' = a(1 − a)
 
 
-class GELU(Layer):
+class GELU(Activation):
     """Gaussian error linear unit, exact form ``a = z·Φ(z)``; ``φ' = Φ(z) + z·ϕ(z)``.
 
     Examples
@@ -206,11 +232,13 @@ class GELU(Layer):
     array([[-0.0833,  0.5   ,  1.0833]])
     """
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
         cdf = ndtr(x)  # Φ(z)
         if training:
             self.x, self.cdf = x, cdf
-        return x * cdf
+        return np.multiply(x, cdf, out=out)
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         if not self.propagate:
@@ -220,7 +248,7 @@ class GELU(Layer):
         return grad_output * (self.cdf + x * density)  # φ' = Φ(z) + z·ϕ(z)
 
 
-class Softmax(Layer):
+class Softmax(Activation):
     """Row-wise softmax ``sⱼ = e^{zⱼ}/Σₖ e^{zₖ}``; backward ``s ⊙ (g − (gᵀs)1)``.
 
     Examples
@@ -234,13 +262,15 @@ class Softmax(Layer):
     array([[ 0.1875, -0.1875]])
     """
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        out = x - x.max(axis=1, keepdims=True)  # shift for stability; s is unchanged
-        np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
+    def forward(
+        self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        result = np.subtract(x, x.max(axis=1, keepdims=True), out=out)  # s is shift-invariant
+        np.exp(result, out=result)
+        result /= result.sum(axis=1, keepdims=True)
         if training:
-            self.out = out
-        return out
+            self.out = result
+        return result
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         if not self.propagate:
@@ -251,7 +281,7 @@ class Softmax(Layer):
 
 
 #: Name -> activation class (scikit-learn's names where it has them).
-ACTIVATIONS: dict[str, type[Layer]] = {
+ACTIVATIONS: dict[str, type[Activation]] = {
     "identity": Identity,
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
@@ -262,7 +292,7 @@ ACTIVATIONS: dict[str, type[Layer]] = {
 }
 
 
-def make_activation(name: str) -> Layer:
+def make_activation(name: str) -> Activation:
     """A new activation layer from its name in :data:`ACTIVATIONS`.
 
     Examples

@@ -57,6 +57,7 @@ from lemma.exceptions import (
     interop,
 )
 from lemma.losses import LOSSES, Loss, SoftmaxCrossEntropy, get_loss
+from lemma.models.neural.activations import Activation
 from lemma.models.neural.layers import Layer
 from lemma.models.neural.training import encode_labels, train
 from lemma.optim import SGD, AdaGrad, Adam, RMSProp, UpdateRule
@@ -318,7 +319,9 @@ class Sequential:
         X : ndarray of shape (n, n_features_in_)
             In the network's dtype.
         training : bool, default=False
-            Batch statistics and dropout, and keep what :meth:`backward` needs.
+            Batch statistics and dropout, and keep what :meth:`backward` needs. When
+            predicting, activations write over the arrays the network made itself
+            (never over ``X``).
 
         Returns
         -------
@@ -326,7 +329,10 @@ class Sequential:
         """
         out = X
         for layer in self.layers:
-            out = layer.forward(out, training)
+            if not training and out is not X and isinstance(layer, Activation):
+                out = layer.forward(out, out=out)  # predicting: overwrite our own array
+            else:
+                out = layer.forward(out, training)
         return out
 
     def backward(self, grad_output: np.ndarray) -> None:
