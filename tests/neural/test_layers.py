@@ -136,6 +136,18 @@ def test_activation_values_against_scipy_and_closed_forms(rng):
         np.testing.assert_allclose(make_activation(name).forward(z), expected[name], rtol=1e-12)
 
 
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activations_write_into_out_when_asked(name, rng):
+    z = rng.normal(size=(4, 3))
+    expected = make_activation(name).forward(z)
+    buffer = np.empty_like(z)
+    assert make_activation(name).forward(z, out=buffer) is buffer
+    np.testing.assert_array_equal(buffer, expected)
+    in_place = z.copy()
+    make_activation(name).forward(in_place, out=in_place)
+    np.testing.assert_array_equal(in_place, expected)
+
+
 def test_gelu_is_the_exact_form_not_the_tanh_approximation():
     z = np.array([[1.5]])
     approx = 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))

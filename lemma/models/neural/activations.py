@@ -92,7 +92,10 @@ class Identity(Activation):
     def forward(
         self, x: np.ndarray, training: bool = False, out: np.ndarray | None = None
     ) -> np.ndarray:
-        return x
+        if out is None or out is x:
+            return x
+        np.copyto(out, x)
+        return out
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         return grad_output if self.propagate else None
