@@ -104,13 +104,20 @@ _ILL_DEFINED = (
 
 
 def _cholesky_inverse(covariance: np.ndarray) -> np.ndarray:
-    """Lower-triangular L with ``L Lᵀ = covariance⁻¹`` (via Σ = C Cᵀ, L = C⁻ᵀ)."""
+    """Lower-triangular L with ``L Lᵀ = covariance⁻¹`` (via Σ = C Cᵀ, L = C⁻ᵀ).
+
+    C⁻¹ comes from LAPACK's triangular inverse (``?trtri``), much cheaper for the
+    small d × d factors here than a general triangular solve.
+    """
     try:
         factor = sla.cholesky(covariance, lower=True)
     except sla.LinAlgError:
         raise DataValidationError(_ILL_DEFINED) from None
-    eye = np.eye(covariance.shape[0], dtype=covariance.dtype)
-    return sla.solve_triangular(factor, eye, lower=True).T
+    (trtri,) = sla.get_lapack_funcs(("trtri",), (factor,))
+    inverse, info = trtri(factor, lower=1)
+    if info != 0:
+        raise DataValidationError(_ILL_DEFINED)
+    return np.tril(inverse).T
 
 
 def _positive(variances: np.ndarray) -> np.ndarray:
