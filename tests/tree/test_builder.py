@@ -23,6 +23,7 @@ from lemma.models.tree._builder import (
     pack_nodes,
     rank_columns,
     sort_by_rank,
+    thresholds,
 )
 from lemma.models.tree._criteria import (
     CRITERIA,
@@ -127,7 +128,7 @@ def _grow(X, y, w, criterion="gini", min_samples_leaf=1, max_features=None, seed
     n_stats = 2 if code == SQUARED_ERROR else int(y.max()) + 1
     samples = np.flatnonzero(w > 0).astype(np.int64)
     features = max_features or X.shape[1]
-    return build_tree(rank_columns(X), X, y.astype(float), w, samples, n_stats, code, features,
+    return build_tree(rank_columns(X), y.astype(float), w, samples, n_stats, code, features,
                       2**31 - 1, 2, min_samples_leaf, 0.0, 0.0, seed)  # fmt: skip
 
 
@@ -138,7 +139,7 @@ def test_children_partition_their_parent(min_samples_leaf, rng):
     w = rng.uniform(0, 2, 200)
     w[:10] = 0.0
     nodes, reals, stats, _ = _grow(X, y, w, min_samples_leaf=min_samples_leaf)
-    left, right, _, counts = nodes.T
+    left, right, _, counts, _, _ = nodes
     internal = left != TREE_LEAF
     assert counts[0] == 190
     np.testing.assert_array_equal(
@@ -146,12 +147,12 @@ def test_children_partition_their_parent(min_samples_leaf, rng):
     )
     np.testing.assert_allclose(stats[internal], stats[left[internal]] + stats[right[internal]])
     np.testing.assert_allclose(
-        reals[internal, 2], reals[left[internal], 2] + reals[right[internal], 2]
+        reals[1, internal], reals[1, left[internal]] + reals[1, right[internal]]
     )
     assert counts[~internal].min() >= min_samples_leaf
     pure = np.count_nonzero(stats > 0, axis=1) == 1
     # fractional weights: a pure child's impurity is formed by difference (rounding only)
-    np.testing.assert_allclose(reals[pure, 1], 0.0, atol=1e-12)
+    np.testing.assert_allclose(reals[0, pure], 0.0, atol=1e-12)
 
 
 def test_pure_nodes_have_impurity_zero_and_are_leaves(rng):
@@ -161,16 +162,30 @@ def test_pure_nodes_have_impurity_zero_and_are_leaves(rng):
     nodes, reals, stats, _ = _grow(X, y, w)
     pure = np.count_nonzero(stats > 0, axis=1) == 1
     assert pure.sum() > 2
-    np.testing.assert_array_equal(reals[pure, 1], 0.0)
-    np.testing.assert_array_equal(nodes[pure, 0], TREE_LEAF)
+    np.testing.assert_array_equal(reals[0, pure], 0.0)
+    np.testing.assert_array_equal(nodes[0, pure], TREE_LEAF)
 
 
 def test_rows_reach_the_leaf_their_thresholds_say(rng):
     X = rng.normal(size=(150, 4)).astype(np.float32)
     y = rng.normal(size=150)
-    nodes, reals, _, _ = _grow(X, y, np.ones(150), criterion="squared_error", seed=7)
-    packed = pack_nodes(nodes[:, 0], nodes[:, 1], nodes[:, 2], reals[:, 0])
+    nodes = _grow(X, y, np.ones(150), criterion="squared_error", seed=7)[0]
+    packed = pack_nodes(nodes[0], nodes[1], nodes[2], thresholds(X, nodes[2], nodes[4], nodes[5]))
     leaves = apply_rows(X, packed, packed.view(np.float64))
     # a fully grown regression tree on distinct values puts every row alone in a leaf
     assert np.unique(leaves).size == 150
-    assert np.all(nodes[leaves, 0] == TREE_LEAF)
+    assert np.all(nodes[0, leaves] == TREE_LEAF)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_threshold_between_adjacent_floats_separates_them(dtype):
+    low = np.nextafter(dtype(1.0), dtype(2.0))  # odd last bit: a float64 midpoint rounds up
+    high = np.nextafter(low, dtype(2.0))
+    X = np.array([[low], [high], [low], [high]], dtype=dtype)
+    y = np.array([0, 1, 0, 1])
+    nodes = _grow(X, y, np.ones(4))[0]
+    threshold = thresholds(X, nodes[2], nodes[4], nodes[5])[0]
+    assert low <= threshold < high
+    packed = pack_nodes(nodes[0], nodes[1], nodes[2], thresholds(X, nodes[2], nodes[4], nodes[5]))
+    leaves = apply_rows(X, packed, packed.view(np.float64))
+    assert leaves[0] == leaves[2] != leaves[1] == leaves[3]

@@ -75,6 +75,7 @@ __all__ = [
     "pack_nodes",
     "rank_columns",
     "sort_by_rank",
+    "thresholds",
 ]
 
 #: Children of a leaf.
@@ -237,14 +238,11 @@ def sort_by_rank(rank, samples, start, end, keys, buffer, counts):  # pragma: no
 
 # ----------------------------------------------------------------------------- splitting
 @numba.njit(cache=True, nogil=True, inline="always")
-def _offer(X, feature, keys, p, proxy, best):  # pragma: no cover
-    """Record the split after position p (proxy, position, threshold, rank going left)."""
-    low = np.float64(X[keys[p] & _MASK32, feature])
-    high = np.float64(X[keys[p + 1] & _MASK32, feature])
-    threshold = low / 2.0 + high / 2.0
-    if threshold >= high:  # adjacent floats: the midpoint rounds up
-        threshold = low
-    best[0], best[1], best[2], best[3] = proxy, p + 1, threshold, keys[p] >> _SHIFT32
+def _offer(keys, p, proxy, best):  # pragma: no cover
+    """Record the split after position p: proxy, position, the rank going left last, and
+    the rows of the two values around the threshold (``thresholds`` computes it)."""
+    best[0], best[1], best[2] = proxy, p + 1, keys[p] >> _SHIFT32
+    best[3], best[4] = keys[p] & _MASK32, keys[p + 1] & _MASK32
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -267,7 +265,7 @@ def _two_class_impurity(count_0, count_1, weight, criterion):  # pragma: no cove
 
 
 @numba.njit(cache=True, nogil=True)
-def _sweep(X, feature, target, weight, keys, start, end, node_stats, w_node, min_samples_leaf,
+def _sweep(target, weight, keys, start, end, node_stats, w_node, min_samples_leaf,
            min_weight_leaf, criterion, left, right, best):  # fmt: skip  # pragma: no cover
     """Sweep the rows sorted by one feature (``keys``); improve ``best`` if possible.
 
@@ -314,7 +312,7 @@ def _sweep(X, feature, target, weight, keys, start, end, node_stats, w_node, min
                 right[k] = node_stats[k] - left[k]
             proxy = proxy_improvement(left, right, w_left, w_right, criterion)
         if proxy > best[0]:
-            _offer(X, feature, keys, p, proxy, best)
+            _offer(keys, p, proxy, best)
             found = True
     return found
 
@@ -327,10 +325,10 @@ def _best_split(data, work, start, end, node_stats, w_node, features, constant_f
     The position is ``end`` when no split is allowed. On return the rows are ordered by
     the last feature sorted (as scikit-learn leaves them), ready to be partitioned.
     """
-    ranks, X, target, weight, samples = data
+    ranks, target, weight, samples = data
     keys, buffer, counts, left, right = work
     max_features, min_samples_leaf, min_weight_leaf, criterion = settings
-    best = np.array([-np.inf, float(end), 0.0, 0.0])
+    best = np.array([-np.inf, float(end), 0.0, 0.0, 0.0])
     best_feature = 0
     sorted_any = False
     f_i = ranks.shape[0]
@@ -356,7 +354,7 @@ def _best_split(data, work, start, end, node_stats, w_node, features, constant_f
         sorted_any = True
         f_i -= 1
         features[f_i], features[f_j] = features[f_j], features[f_i]
-        if _sweep(X, feature, target, weight, keys, start, end, node_stats, w_node,
+        if _sweep(target, weight, keys, start, end, node_stats, w_node,
                   min_samples_leaf, min_weight_leaf, criterion, left, right, best):  # fmt: skip
             best_feature = feature
     if sorted_any:
@@ -366,7 +364,7 @@ def _best_split(data, work, start, end, node_stats, w_node, features, constant_f
     constant_features[n_known_constants:n_total_constants] = features[
         n_known_constants:n_total_constants
     ]
-    return int(best[1]), best_feature, int(best[3]), best[2], n_total_constants
+    return int(best[1]), best_feature, int(best[2]), int(best[3]), int(best[4]), n_total_constants
 
 
 @numba.njit(cache=True, nogil=True)
@@ -434,6 +432,14 @@ def _push(stack, stack_impurity, top, start, end, depth, parent, is_left, n_cons
 
 
 @numba.njit(cache=True, nogil=True)
+def _grow_fields(array, capacity):  # pragma: no cover
+    """``array`` (one row per field) with room for ``capacity`` nodes."""
+    out = np.empty((array.shape[0], capacity), dtype=array.dtype)
+    out[:, : array.shape[1]] = array
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
 def _grow(array, capacity):  # pragma: no cover
     out = np.empty((capacity, array.shape[1]), dtype=array.dtype)
     out[: array.shape[0]] = array
@@ -442,7 +448,7 @@ def _grow(array, capacity):  # pragma: no cover
 
 # ----------------------------------------------------------------------------- building
 @numba.njit(cache=True, nogil=True)
-def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_features, max_depth,
+def build_tree(ranks, target, weight, samples, n_stats, criterion, max_features, max_depth,
                min_samples_split, min_samples_leaf, min_weight_leaf, min_impurity_decrease,
                seed):  # fmt: skip  # pragma: no cover
     """Grow a tree depth first on ``samples`` (rows with positive weight; reordered).
@@ -451,8 +457,6 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
     ----------
     ranks : ndarray of shape (n_features, n_rows), uint32
         :func:`rank_columns` of X: one contiguous row per feature.
-    X : ndarray of shape (n_rows, n_features), float32 or float64
-        The data, for the thresholds.
     target : ndarray of shape (n_rows,), float64
         Class codes 0..K-1 (classification) or values (regression).
     weight : ndarray of shape (n_rows,), float64
@@ -467,10 +471,11 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
 
     Returns
     -------
-    nodes : ndarray of shape (n_nodes, 4), int64
-        children_left, children_right, feature, n_node_samples.
-    reals : ndarray of shape (n_nodes, 3), float64
-        threshold, impurity, weighted_n_node_samples.
+    nodes : ndarray of shape (6, n_nodes), int64
+        children_left, children_right, feature, n_node_samples, and the rows holding the
+        values just below and just above the threshold (for :func:`thresholds`).
+    reals : ndarray of shape (2, n_nodes), float64
+        impurity, weighted_n_node_samples.
     stats : ndarray of shape (n_nodes, n_stats), float64
         Statistics of each node (class weights, or Σwy and Σwy²).
     max_depth_seen : int
@@ -481,10 +486,10 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
     for p in range(n_samples):
         w_total += weight[samples[p]]
     capacity = min(2 * n_samples - 1, 1023)
-    nodes = np.empty((capacity, 4), dtype=np.int64)
-    reals = np.empty((capacity, 3), dtype=np.float64)
+    nodes = np.empty((6, capacity), dtype=np.int64)  # one row per field: no copy later
+    reals = np.empty((2, capacity), dtype=np.float64)
     stats = np.empty((capacity, n_stats), dtype=np.float64)
-    data = (ranks, X, target, weight, samples)
+    data = (ranks, target, weight, samples)
     left, right, node_stats = np.empty(n_stats), np.empty(n_stats), np.empty(n_stats)
     counts = np.empty(_RADIX_MASK + 1, dtype=np.int64)
     work = (np.empty(n_samples, np.uint64), np.empty(n_samples, np.uint64), counts, left, right)
@@ -510,10 +515,10 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
         if n_nodes == 0:
             node_impurity = impurity(node_stats, w_node, criterion)
         is_leaf = is_leaf or node_impurity <= EPSILON
-        pos, feature, threshold = end, TREE_UNDEFINED, float(TREE_UNDEFINED)
+        pos, feature, row_low, row_high = end, TREE_UNDEFINED, -1, -1
         impurity_left = impurity_right = 0.0
         if not is_leaf:
-            pos, feature, last_left, threshold, n_constants = _best_split(
+            pos, feature, last_left, row_low, row_high, n_constants = _best_split(
                 data, work, start, end, node_stats, w_node, features, constant_features,
                 n_constants, rng, settings,
             )  # fmt: skip
@@ -532,19 +537,20 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
             )
             is_leaf = decrease + EPSILON < min_impurity_decrease
         if is_leaf:
-            feature, threshold = TREE_UNDEFINED, float(TREE_UNDEFINED)
+            feature, row_low, row_high = TREE_UNDEFINED, -1, -1
         if n_nodes == capacity:
             capacity = min(2 * capacity, 2 * n_samples - 1)
-            nodes = _grow(nodes, capacity)
-            reals = _grow(reals, capacity)
+            nodes = _grow_fields(nodes, capacity)
+            reals = _grow_fields(reals, capacity)
             stats = _grow(stats, capacity)
         node = n_nodes
         n_nodes += 1
         if parent >= 0:
-            nodes[parent, 0 if is_left else 1] = node
-        nodes[node, 0] = nodes[node, 1] = TREE_LEAF
-        nodes[node, 2], nodes[node, 3] = feature, n_node
-        reals[node, 0], reals[node, 1], reals[node, 2] = threshold, node_impurity, w_node
+            nodes[0 if is_left else 1, parent] = node
+        nodes[0, node] = nodes[1, node] = TREE_LEAF
+        nodes[2, node], nodes[3, node] = feature, n_node
+        nodes[4, node], nodes[5, node] = row_low, row_high
+        reals[0, node], reals[1, node] = node_impurity, w_node
         stats[node] = node_stats
         if top + 2 > stack.shape[0]:  # the stack is as deep as the tree: grow it
             stack = _grow(stack, 2 * stack.shape[0])
@@ -555,7 +561,29 @@ def build_tree(ranks, X, target, weight, samples, n_stats, criterion, max_featur
             top = _push(stack, stack_impurity, top, start, pos, depth + 1, node, 1, n_constants,
                         impurity_left)  # fmt: skip
         max_depth_seen = max(max_depth_seen, depth)
-    return nodes[:n_nodes].copy(), reals[:n_nodes].copy(), stats[:n_nodes].copy(), max_depth_seen
+    if n_nodes < capacity:
+        nodes, reals, stats = (
+            nodes[:, :n_nodes].copy(),
+            reals[:, :n_nodes].copy(),
+            stats[:n_nodes].copy(),
+        )
+    return nodes, reals, stats, max_depth_seen
+
+
+def thresholds(X: np.ndarray, feature: np.ndarray, row_low: np.ndarray, row_high: np.ndarray):
+    """Split thresholds: midpoints ``x_low/2 + x_high/2`` of the two values around each
+    split (−2 at leaves), in float64 whatever X's precision.
+
+    If the midpoint of two adjacent floats rounds up to the upper value, the lower value
+    is the threshold, so that ``x ≤ threshold`` still sends the lower value left only.
+    """
+    out = np.full(feature.shape[0], float(TREE_UNDEFINED))
+    split = feature >= 0
+    low = X[row_low[split], feature[split]].astype(np.float64)
+    high = X[row_high[split], feature[split]].astype(np.float64)
+    middle = low / 2.0 + high / 2.0
+    out[split] = np.where(middle >= high, low, middle)
+    return out
 
 
 # ----------------------------------------------------------------------------- predicting

@@ -20,7 +20,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from lemma.models.tree._builder import TREE_LEAF, add_leaf_values, apply_rows, pack_nodes
+from lemma.models.tree._builder import (
+    TREE_LEAF,
+    add_leaf_values,
+    apply_rows,
+    pack_nodes,
+    thresholds,
+)
 from lemma.models.tree._criteria import SQUARED_ERROR
 
 __all__ = ["Tree"]
@@ -75,27 +81,19 @@ class Tree:
 
     @classmethod
     def from_builder(
-        cls, nodes: np.ndarray, reals: np.ndarray, stats: np.ndarray, max_depth: int,
-        criterion: int, n_features: int,
+        cls, X: np.ndarray, nodes: np.ndarray, reals: np.ndarray, stats: np.ndarray,
+        max_depth: int, criterion: int,
     ) -> Tree:  # fmt: skip
-        """Wrap the builder's arrays; node statistics become proportions or means."""
-        weight = reals[:, 2]
+        """Wrap the builder's arrays (no copies): thresholds from X, statistics become
+        proportions or means."""
+        weight = reals[1]
         if criterion == SQUARED_ERROR:
             value = (stats[:, 0] / weight)[:, None, None]
         else:
             value = (stats / weight[:, None])[:, None, :]
-        return cls(
-            np.ascontiguousarray(nodes[:, 0]),
-            np.ascontiguousarray(nodes[:, 1]),
-            np.ascontiguousarray(nodes[:, 2]),
-            np.ascontiguousarray(reals[:, 0]),
-            np.ascontiguousarray(reals[:, 1]),
-            np.ascontiguousarray(nodes[:, 3]),
-            np.ascontiguousarray(weight),
-            value,
-            n_features,
-            max_depth,
-        )
+        threshold = thresholds(X, nodes[2], nodes[4], nodes[5])
+        return cls(nodes[0], nodes[1], nodes[2], threshold, reals[0], nodes[3], weight, value,
+                   X.shape[1], max_depth)  # fmt: skip
 
     # ------------------------------------------------------------------ sizes
     @property

@@ -179,11 +179,11 @@ class BaseDecisionTree(BaseEstimator):
         criterion = CRITERIA[self.criterion]
         samples = np.flatnonzero(weight > 0).astype(np.int64)
         nodes, reals, stats, depth = build_tree(
-            ranks, X, target, weight, samples, n_stats, criterion, settings["max_features"],
+            ranks, target, weight, samples, n_stats, criterion, settings["max_features"],
             settings["max_depth"], settings["min_samples_split"], settings["min_samples_leaf"],
             settings["min_weight_leaf"], settings["min_impurity_decrease"], seed,
         )  # fmt: skip
-        self.tree_ = Tree.from_builder(nodes, reals, stats, depth, criterion, n_features)
+        self.tree_ = Tree.from_builder(X, nodes, reals, stats, depth, criterion)
         self.max_features_ = settings["max_features"]
         if self.ccp_alpha > 0.0:
             self.tree_ = prune_tree(self.tree_, self.ccp_alpha)
