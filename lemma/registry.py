@@ -45,6 +45,8 @@ PUBLIC: dict[str, str] = {
     # ensembles
     "GradientBoostingClassifier": "lemma.models.ensemble",
     "GradientBoostingRegressor": "lemma.models.ensemble",
+    "RandomForestClassifier": "lemma.models.ensemble",
+    "RandomForestRegressor": "lemma.models.ensemble",
     # neural networks
     "MLPClassifier": "lemma.models.neural",
     "MLPRegressor": "lemma.models.neural",
