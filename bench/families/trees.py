@@ -1,4 +1,4 @@
-"""Trees family: histogram gradient boosting against scikit-learn's HistGradientBoosting*.
+"""Trees family: histogram gradient boosting, CART trees and random forests vs scikit-learn.
 
 Both sides fit 100 iterations with the same settings — learning rate 0.1, 31 leaves,
 255 bins, 20 rows per leaf, no L2 penalty — and early stopping off, so each fits
@@ -11,9 +11,18 @@ both; ``--quick`` the second); otherwise it runs the sizes asked. Targets: fit a
 predict ratio ≤ 1.0; the test accuracy within half a point (ties among first-iteration
 splits are broken by rounding, so the two libraries grow slightly different trees).
 
+CART rows (issue 9): DecisionTreeClassifier/Regressor grown to full depth, and
+RandomForestClassifier/Regressor with 100 trees on two threads (``n_jobs=2``), each
+side with ``random_state=0`` and scikit-learn's defaults; sizes ``CART_SIZES`` (single
+trees) and ``FOREST_SIZES`` (forests) whenever the issue's sizes are asked, else the
+sizes asked. Targets: fit and predict ratio ≤ 1.0, test metric within half a point
+(scikit-learn rounds X to float32 before splitting, lemma does not, so thresholds and a
+few predictions differ on float64 data).
+
 ``python -m bench.families.trees`` measures Numba's first-call cost in fresh
-processes: with an empty compilation cache (compiling every kernel) and with the
-cache filled (``cache=True``: loading machine code from disk).
+processes, for the boosting and for the CART trees and forests: with an empty
+compilation cache (compiling every kernel) and with the cache filled (``cache=True``:
+loading machine code from disk).
 """
 
 from __future__ import annotations
@@ -25,12 +34,20 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
-from sklearn import ensemble
+from sklearn import ensemble, tree
 
 from bench.harness import Case
 from lemma.registry import PUBLIC, resolve
 
-__all__ = ["ISSUE_SIZES", "PARAMS", "cases", "first_call_seconds"]
+__all__ = [
+    "CART_SIZES",
+    "CART_SPECS",
+    "FOREST_SIZES",
+    "ISSUE_SIZES",
+    "PARAMS",
+    "cases",
+    "first_call_seconds",
+]
 
 #: The sizes of issue 9.
 ISSUE_SIZES = ((1_000_000, 10), (100_000, 100))
@@ -53,13 +70,32 @@ SPECS = (
 )  # fmt: skip
 
 
+#: Sizes of the single trees and of the forests (when the issue's sizes are asked).
+CART_SIZES = ((100_000, 10), (20_000, 100))
+FOREST_SIZES = ((20_000, 10), (5_000, 100))
+
+_FOREST = {"n_estimators": 100, "n_jobs": 2, "random_state": 0}
+
+#: Row label, lemma name, scikit-learn class, task, shared settings, sizes.
+CART_SPECS = (
+    ("DecisionTreeClassifier", "DecisionTreeClassifier", tree.DecisionTreeClassifier,
+     "binary", {"random_state": 0}, CART_SIZES),
+    ("DecisionTreeRegressor", "DecisionTreeRegressor", tree.DecisionTreeRegressor,
+     "regression", {"random_state": 0}, CART_SIZES),
+    ("RandomForestClassifier (100 trees, n_jobs=2)", "RandomForestClassifier",
+     ensemble.RandomForestClassifier, "binary", _FOREST, FOREST_SIZES),
+    ("RandomForestRegressor (100 trees, n_jobs=2)", "RandomForestRegressor",
+     ensemble.RandomForestRegressor, "regression", _FOREST, FOREST_SIZES),
+)  # fmt: skip
+
+
 def _sizes(sizes: list[tuple[int, int]]) -> list[tuple[int, int]]:
     chosen = [size for size in sizes if size in ISSUE_SIZES]
     return chosen or list(sizes)
 
 
 def cases(sizes: list[tuple[int, int]], seed: int = 0) -> tuple[list[Case], list[str]]:
-    """The boosting cases: the issue's sizes among ``sizes`` (else ``sizes``).
+    """The boosting cases at the issue's sizes among ``sizes`` (else ``sizes``), then CART.
 
     Parameters
     ----------
@@ -77,10 +113,11 @@ def cases(sizes: list[tuple[int, int]], seed: int = 0) -> tuple[list[Case], list
     --------
     >>> from bench.families.trees import cases
     >>> found, notes = cases([(10_000, 10), (100_000, 100)])
-    >>> [(case.name, case.n, case.d) for case in found]
-    [('GradientBoostingClassifier', 100000, 100)]
-    >>> cases([(2_000, 5)])[0][0].n
-    2000
+    >>> [(case.name, case.n, case.d) for case in found][:3]
+    [('GradientBoostingClassifier', 100000, 100), ('DecisionTreeClassifier', 100000, 10), \
+('DecisionTreeClassifier', 20000, 100)]
+    >>> {case.n for case in cases([(2_000, 5)])[0]}
+    {2000}
     """
     found: list[Case] = []
     notes: list[str] = []
@@ -91,6 +128,16 @@ def cases(sizes: list[tuple[int, int]], seed: int = 0) -> tuple[list[Case], list
         make_lemma = partial(resolve(name), **PARAMS)
         make_sklearn = partial(sklearn_cls, **PARAMS)
         for n, d in _sizes(sizes):
+            found.append(Case(label, "trees", n, d, task, make_lemma, make_sklearn,
+                              metric_tolerance=0.005, seed=seed))  # fmt: skip
+    issue_sizes = any(size in ISSUE_SIZES for size in sizes)
+    for label, name, sklearn_cls, task, params, own_sizes in CART_SPECS:
+        if name not in PUBLIC:
+            notes.append(f"skipped {label}: lemma.{name} does not exist yet")
+            continue
+        make_lemma = partial(resolve(name), **params)
+        make_sklearn = partial(sklearn_cls, **params)
+        for n, d in own_sizes if issue_sizes else sizes:
             found.append(Case(label, "trees", n, d, task, make_lemma, make_sklearn,
                               metric_tolerance=0.005, seed=seed))  # fmt: skip
     return found, notes
@@ -114,7 +161,31 @@ print(imported - start, time.perf_counter() - imported)
 """
 
 
-def first_call_seconds(cache_dir: str | None = None) -> tuple[float, float]:
+_CART_PROBE = """
+import time
+start = time.perf_counter()
+import numpy as np
+from lemma.models.ensemble import RandomForestClassifier, RandomForestRegressor
+from lemma.models.tree import DecisionTreeClassifier, DecisionTreeRegressor
+imported = time.perf_counter()
+rng = np.random.default_rng(0)
+X = rng.normal(size=(2000, 4))
+y = (X[:, 0] > 0).astype(int)
+DecisionTreeClassifier(ccp_alpha=0.01).fit(X, y).predict(X)
+DecisionTreeClassifier(criterion="entropy").fit(X, y + (X[:, 1] > 1)).predict(X)
+DecisionTreeRegressor().fit(X.astype(np.float32), X[:, 0]).predict(X.astype(np.float32))
+RandomForestClassifier(n_estimators=3).fit(X, y).predict(X)
+RandomForestRegressor(n_estimators=3).fit(X, X[:, 0]).predict(X)
+print(imported - start, time.perf_counter() - imported)
+"""
+
+#: Probe name -> script timing the first fits of that part of the family.
+PROBES = {"boosting": _PROBE, "cart": _CART_PROBE}
+
+
+def first_call_seconds(
+    cache_dir: str | None = None, probe: str = "boosting"
+) -> tuple[float, float]:
     """``(import, first fits)`` in seconds, in a fresh Python process.
 
     Parameters
@@ -122,12 +193,14 @@ def first_call_seconds(cache_dir: str | None = None) -> tuple[float, float]:
     cache_dir : str, optional
         ``NUMBA_CACHE_DIR`` of the process; an empty directory measures compilation
         from scratch. None: Numba's default cache (next to the sources).
+    probe : {"boosting", "cart"}, default="boosting"
+        Which estimators the process fits: the boosting, or the CART trees and forests.
     """
     env = dict(os.environ)
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", PROBES[probe]], env=env, capture_output=True, text=True, check=True,
         cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
     imported, fitted = (float(v) for v in out.stdout.split())
@@ -136,11 +209,14 @@ def first_call_seconds(cache_dir: str | None = None) -> tuple[float, float]:
 
 def main() -> None:
     """Print Numba's first-call cost: cold (empty cache) and warm (cache filled)."""
-    with tempfile.TemporaryDirectory() as empty:
-        cold = first_call_seconds(empty)
-        warm = first_call_seconds(empty)
-    print(f"first fits, empty Numba cache (compiles): {cold[1]:.2f} s (import {cold[0]:.2f} s)")
-    print(f"first fits, cache filled (cache=True):    {warm[1]:.2f} s (import {warm[0]:.2f} s)")
+    for probe in PROBES:
+        with tempfile.TemporaryDirectory() as empty:
+            cold = first_call_seconds(empty, probe)
+            warm = first_call_seconds(empty, probe)
+        print(f"{probe}: first fits, empty Numba cache (compiles): {cold[1]:.2f} s "
+              f"(import {cold[0]:.2f} s)")  # fmt: skip
+        print(f"{probe}: first fits, cache filled (cache=True):    {warm[1]:.2f} s "
+              f"(import {warm[0]:.2f} s)")  # fmt: skip
 
 
 if __name__ == "__main__":
