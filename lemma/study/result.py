@@ -138,6 +138,7 @@ class Study:
     splitter: Any = None
     prep_scaled: Any = None
     kept_columns: list[str] = field(default_factory=list)
+    duplicate_mask: Any = None
     candidate_specs: dict[str, Any] = field(default_factory=dict)
     predictions: dict[str, Any] = field(default_factory=dict)
     leakage_html: str = ""

@@ -42,6 +42,9 @@ def stage_load(study: Study, frame: pd.DataFrame | None = None) -> str:
     for column, why in NON_FEATURES.get(key if key in DATASETS else "", {}).items():
         if column in df.columns and column != config.target:
             dropped[column] = why
+    # Duplicates are judged on the whole record as loaded: rows that only coincide once
+    # an identifier or weight column is set aside are different units, not copies.
+    study.duplicate_mask = df.duplicated().to_numpy()
     df = df.drop(columns=list(dropped))
     study.cleaning["non_features"] = dropped
     target = config.target
@@ -96,12 +99,12 @@ def stage_clean(study: Study) -> str:
             df = df[df[target].notna()]
             notes.append(f"{missing_target:,} rows without a target dropped")
         study.cleaning["rows_without_target"] = missing_target
-    duplicated = df.duplicated()
+    duplicated = pd.Series(study.duplicate_mask, index=study.data.index).reindex(df.index)
     n_dup = int(duplicated.sum())
     if n_dup:
-        df = df[~duplicated]
+        df = df[~duplicated.to_numpy()]
         notes.append(
-            f"{n_dup:,} exact duplicate rows dropped (they would sit on both sides of the split)"
+            f"{n_dup:,} exact duplicate records dropped (they would sit on both sides of the split)"
         )
     study.cleaning["duplicate_rows"] = n_dup
     columns = _columns_to_drop(study)

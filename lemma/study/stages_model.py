@@ -24,6 +24,9 @@ __all__ = ["stage_advise", "stage_compare", "stage_prepare", "stage_refit", "sta
 
 #: A candidate never gets fewer than this many configurations, nor more than the cap.
 MIN_CONFIGS, MAX_CONFIGS = 1, 25
+#: Rows of the untimed warm-up fit, and the fewest rows of the timed fit that prices a
+#: configuration.
+PROBE_WARMUP_ROWS, PROBE_MIN_ROWS = 200, 4000
 #: A configuration's cross-validation must take longer than this to run folds in parallel.
 PARALLEL_ABOVE_SECONDS = 3.0
 
@@ -165,21 +168,49 @@ def _search(study: Study, candidate: Candidate, n_iter: int, n_jobs: int) -> Any
     )
 
 
-def _tune_one(study: Study, candidate: Candidate, budget: float) -> CandidateResult:
+def _price(study: Study, candidate: Candidate) -> float:
+    """Seconds one configuration's cross-validation should take, from one timed fit.
+
+    A fit on a few rows first warms up compiled kernels (Numba) and is not timed.
+    The timed fit uses a quarter of a fold's training rows (at least
+    ``PROBE_MIN_ROWS``) and is scaled linearly to a fold, times the number of folds.
+    Fits on much smaller samples mislead in both directions: fixed work per boosting
+    iteration dominates at a thousand rows, and networks with early stopping need
+    fewer epochs as n grows.
+    """
+    n = len(study.y_train)
+    k = study.config.cv_folds
+    n_fold = int(n * (k - 1) / k)
+    rng = np.random.default_rng(study.config.seed)
+
+    def timed_fit(m: int) -> float:
+        rows = rng.choice(n, size=min(m, n), replace=False)
+        start = time.perf_counter()
+        _pipeline(study, candidate).fit(study.X_train.iloc[rows], study.y_train.iloc[rows])
+        return time.perf_counter() - start
+
+    timed_fit(PROBE_WARMUP_ROWS)
+    m = min(n_fold, max(PROBE_MIN_ROWS, n_fold // 4))
+    return max(k * timed_fit(m) * n_fold / m, 1e-3)
+
+
+def _tune_one(study: Study, candidate: Candidate, budget: float, *, first: bool):
+    """Tune one candidate within ``budget`` seconds; a str (the reason) if it cannot fit."""
     start = time.perf_counter()
-    probe = _search(study, candidate, 1, 1).fit(study.X_train, study.y_train)
-    cost = max(time.perf_counter() - start, 1e-3)
+    cost = _price(study, candidate)
     # Worker processes cost a second or two to start: only worth it for slow fits, and
     # tree ensembles already use both cores inside each fit.
     n_jobs = study.config.n_jobs if cost > PARALLEL_ABOVE_SECONDS else 1
     if candidate.parallel_inside:
         n_jobs = 1
-    n_iter = int(np.clip(budget // (cost / max(n_jobs, 1)), MIN_CONFIGS, MAX_CONFIGS))
-    search = (
-        probe
-        if n_iter <= 1
-        else _search(study, candidate, n_iter, n_jobs).fit(study.X_train, study.y_train)
-    )
+    affordable = int((budget - (time.perf_counter() - start)) // (cost / n_jobs))
+    if affordable < MIN_CONFIGS and not first:
+        return (
+            f"one configuration's cross-validation would take about {cost:.0f} s, more "
+            f"than the {budget:.0f} s left for it in the time budget"
+        )
+    n_iter = int(np.clip(affordable, MIN_CONFIGS, MAX_CONFIGS))
+    search = _search(study, candidate, n_iter, n_jobs).fit(study.X_train, study.y_train)
     res = search.cv_results_
     best = int(search.best_index_)
     folds = np.array([res[f"split{k}_test_score"][best] for k in range(search.n_splits_)])
@@ -202,25 +233,38 @@ def _tune_one(study: Study, candidate: Candidate, budget: float) -> CandidateRes
         mean=float(res["mean_test_score"][best]),
         ci_low=float(res["ci_low_test_score"][best]),
         ci_high=float(res["ci_high_test_score"][best]),
-        n_evaluated=len(res["params"]) + (0 if probe is search else 1),
+        n_evaluated=len(res["params"]),
         seconds=time.perf_counter() - start,
         search_table=table,
     )
 
 
 def stage_tune(study: Study) -> str:
-    """Tune each candidate within its share of the time budget, on shared folds."""
+    """Tune each candidate within its share of the time budget, on shared folds.
+
+    Shares follow the candidates' cost weights and are recomputed from the time
+    actually left after each candidate, so an expensive first candidate cannot push
+    the study past its budget. The first (interpretable) candidate always gets at
+    least one configuration; a later one that cannot afford one is skipped, with the
+    reason added to the advice.
+    """
     candidates = study.advice.candidates
-    weights = np.array([c.cost for c in candidates], dtype=float)
-    shares = study.config.time_budget * weights / weights.sum()
     study.candidate_specs = {c.name: c for c in candidates}
+    deadline = time.perf_counter() + study.config.time_budget
     results = []
-    for candidate, share in zip(candidates, shares, strict=True):
+    for i, candidate in enumerate(candidates):
+        weights = np.array([c.cost for c in candidates[i:]], dtype=float)
+        left = max(deadline - time.perf_counter(), 0.0)
+        share = left * weights[0] / weights.sum()
         try:
-            results.append(_tune_one(study, candidate, float(share)))
+            outcome = _tune_one(study, candidate, share, first=not results)
         except KeyboardInterrupt:
             study.interrupted = True
             break
+        if isinstance(outcome, str):
+            study.advice.skipped.append((candidate.label, outcome))
+        else:
+            results.append(outcome)
     if not results:
         raise KeyboardInterrupt
     study.candidates = results
