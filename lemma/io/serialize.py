@@ -86,6 +86,38 @@ ALLOWED_CLASSES: dict[str, tuple[str, str]] = {
     "Summary": ("lemma.stats.inference", "Summary"),
     "Tags": ("lemma.base", "Tags"),
     "Tree": ("lemma.models.tree", "Tree"),
+    # a neural network's layers, its update rule and loss (fitted MLPs hold them)
+    "Sequential": ("lemma.models.neural.sequential", "Sequential"),
+    "Dense": ("lemma.models.neural.layers", "Dense"),
+    "Dropout": ("lemma.models.neural.layers", "Dropout"),
+    "BatchNormalization": ("lemma.models.neural.layers", "BatchNormalization"),
+    **{
+        name: ("lemma.models.neural.activations", name)
+        for name in ("Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "Softmax")
+    },
+    **{name: ("lemma.optim.stochastic", name) for name in ("SGD", "AdaGrad", "RMSProp", "Adam")},
+    **{
+        name: ("lemma.optim.schedules", name)
+        for name in (
+            "Constant",
+            "InverseScaling",
+            "ExponentialDecay",
+            "StepDecay",
+            "CosineAnnealing",
+        )
+    },
+    **{
+        name: ("lemma.losses", name)
+        for name in (
+            "SquaredLoss",
+            "HuberLoss",
+            "PoissonLoss",
+            "LogisticLoss",
+            "SoftmaxCrossEntropy",
+            "HingeLoss",
+            "SquaredHingeLoss",
+        )
+    },
 }
 
 #: Deepest nesting of values accepted when saving or loading.

@@ -119,6 +119,10 @@ def _assert_same(a, b, path: str = "model") -> None:
         assert len(a) == len(b), path
         for i, (x, z) in enumerate(zip(a, b, strict=True)):
             _assert_same(x, z, f"{path}[{i}]")
+    elif isinstance(a, np.random.RandomState):
+        _assert_same(a.get_state(legacy=False), b.get_state(legacy=False), f"{path}.state")
+    elif isinstance(a, np.random.Generator):
+        _assert_same(a.bit_generator.state, b.bit_generator.state, f"{path}.state")
     elif isinstance(a, BaseEstimator) or dataclasses.is_dataclass(a) or _is_lemma_record(a):
         # attribute order in __dict__ is not behaviour: parameters are restored first
         _assert_same(dict(sorted(vars(a).items())), dict(sorted(vars(b).items())), path)
