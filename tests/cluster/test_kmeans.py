@@ -162,3 +162,14 @@ def test_predict_needs_same_features():
     model = KMeans(2, random_state=0).fit(np.eye(4))
     with pytest.raises(DataValidationError, match="X has 3 features, but KMeans"):
         model.predict(np.eye(3))
+
+
+@pytest.mark.parametrize("algorithm", ["lloyd", "elkan"])
+def test_integer_weights_equal_repeated_rows(rng, algorithm):
+    X = rng.normal(size=(80, 3)) + rng.integers(0, 3, 80)[:, None] * 4.0
+    counts = rng.integers(0, 4, 80)
+    init = X[:3].copy()
+    weighted = KMeans(3, init=init, algorithm=algorithm).fit(X, sample_weight=counts)
+    repeated = KMeans(3, init=init, algorithm=algorithm).fit(np.repeat(X, counts, axis=0))
+    np.testing.assert_allclose(weighted.cluster_centers_, repeated.cluster_centers_, atol=1e-10)
+    assert weighted.inertia_ == pytest.approx(repeated.inertia_, rel=1e-10)

@@ -148,17 +148,37 @@ def _visit(x, tree, radius, kind, p, stack, out, weights, count_only):
     return total if count_only else float(found)
 
 
-@numba.njit(cache=True, parallel=True)
-def _neighbourhood_weights(tree, weights, radius, kind, p, depth):
-    """Total weight within the radius of every row (tree order)."""
+@numba.njit(cache=True)
+def _weights_block(tree, weights, radius, kind, p, depth, block, totals):
     points = tree[0]
-    n = points.shape[0]
-    totals = np.zeros(n)
-    for block in numba.prange((n + 1023) // 1024):
-        stack = np.empty(2 * depth + 2, dtype=np.int64)
-        unused = np.empty(0, dtype=np.int64)
-        for t in range(block * 1024, min(n, (block + 1) * 1024)):
-            totals[t] = _visit(points[t], tree, radius, kind, p, stack, unused, weights, True)
+    stack = np.empty(2 * depth + 2, dtype=np.int64)
+    unused = np.empty(0, dtype=np.int64)
+    for t in range(block * 1024, min(points.shape[0], (block + 1) * 1024)):
+        totals[t] = _visit(points[t], tree, radius, kind, p, stack, unused, weights, True)
+
+
+@numba.njit(cache=True, parallel=True)
+def _weights_parallel(tree, weights, radius, kind, p, depth, totals):
+    for block in numba.prange((totals.size + 1023) // 1024):
+        _weights_block(tree, weights, radius, kind, p, depth, block, totals)
+
+
+@numba.njit(cache=True)
+def _weights_serial(tree, weights, radius, kind, p, depth, totals):
+    for block in range((totals.size + 1023) // 1024):
+        _weights_block(tree, weights, radius, kind, p, depth, block, totals)
+
+
+#: Rows from which the neighbourhood weights are computed on every thread (a parallel
+#: region costs milliseconds on a busy machine).
+PARALLEL_ROWS = 20_000
+
+
+def neighbourhood_weights(tree, weights, radius, kind, p, depth) -> np.ndarray:
+    """Total weight within the radius of every row (tree order)."""
+    totals = np.zeros(weights.size)
+    kernel = _weights_parallel if weights.size >= PARALLEL_ROWS else _weights_serial
+    kernel(tree, weights, radius, kind, p, depth, totals)
     return totals
 
 
@@ -372,7 +392,7 @@ class DBSCAN(ClusterMixin, BaseEstimator):
             kind = _REDUCTIONS.get(power, 3)
             radius = self.eps**2 if kind == 0 else (self.eps if kind < 3 else self.eps**power)
             tree, order, depth = kd_tree(X, w, self.leaf_size)
-            totals = _neighbourhood_weights(tree[:-1], w[order], radius, kind, power, depth)
+            totals = neighbourhood_weights(tree[:-1], w[order], radius, kind, power, depth)
             core_sorted = totals >= self.min_samples
             labels = _expand_tree(tree, radius, kind, power, depth, core_sorted)
             self.labels_ = np.empty_like(labels)

@@ -239,7 +239,7 @@ class MiniBatchKMeans(_BaseKMeans):
         self.n_iter_ = int(np.ceil(self.n_steps_ * batch_size / n))
         self.history_ = np.asarray(history)
         self.counts_ = counts
-        self._random_state, self._since_reassign = rng, since_reassign  # for partial_fit
+        self._rng_state, self._since_reassign = rng.get_state(), since_reassign  # partial_fit
         self._finish(X, w, centers, monitor.ewa)
         return self
 
@@ -271,8 +271,8 @@ class MiniBatchKMeans(_BaseKMeans):
         if first:
             self._validate_params()
             X, w = self._check_fit_input(X, sample_weight)
-            self._random_state = check_random_state(self.random_state)
-            centers = self._seed(X, w, self._random_state, X.shape[0])
+            rng = check_random_state(self.random_state)
+            centers = self._seed(X, w, rng, X.shape[0])
             self.counts_ = np.zeros(self.n_clusters)
             self.n_steps_ = 0
             self._since_reassign = 0
@@ -281,12 +281,15 @@ class MiniBatchKMeans(_BaseKMeans):
             X = validate_data(self, X, dtype=(np.float64, np.float32), order="C", reset=False)
             w = check_sample_weight(sample_weight, X.shape[0])
             centers = self.cluster_centers_.astype(np.float64)
+            rng = np.random.RandomState()
+            rng.set_state(self._rng_state)
         self._since_reassign += X.shape[0]
         reassign = bool((self.counts_ == 0).any()) or self._since_reassign >= 10 * self.n_clusters
         if reassign:
             self._since_reassign = 0
-        inertia, labels = _step(X, w, centers, self.counts_, self._random_state, reassign,
+        inertia, labels = _step(X, w, centers, self.counts_, rng, reassign,
                                 self.reassignment_ratio)  # fmt: skip
+        self._rng_state = rng.get_state()  # kept as plain values: a saved model reloads it
         self.n_steps_ += 1
         self.n_iter_ = self.n_steps_
         self.history_ = np.append(self.history_, inertia / w.sum())

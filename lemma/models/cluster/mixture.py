@@ -117,7 +117,7 @@ def _cholesky_inverse(covariance: np.ndarray) -> np.ndarray:
     inverse, info = trtri(factor, lower=1)
     if info != 0:
         raise DataValidationError(_ILL_DEFINED)
-    return np.tril(inverse).T
+    return np.ascontiguousarray(np.tril(inverse).T)  # C order: the layout a saved model reloads
 
 
 def _positive(variances: np.ndarray) -> np.ndarray:
@@ -452,6 +452,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         return self.weights_, self.means_, self.covariances_, self.precisions_cholesky_
 
     def _set_parameters(self, params) -> None:
+        params = [np.ascontiguousarray(p) for p in params]
         self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = params
         chol = self.precisions_cholesky_
         if self.covariance_type == "full":
