@@ -59,6 +59,19 @@ PUBLIC: dict[str, str] = {
     # discriminant analysis
     "LinearDiscriminantAnalysis": "lemma.models.discriminant",
     "QuadraticDiscriminantAnalysis": "lemma.models.discriminant",
+    # clustering
+    "KMeans": "lemma.models.cluster",
+    "MiniBatchKMeans": "lemma.models.cluster",
+    "kmeans_plusplus": "lemma.models.cluster",
+    "GaussianMixture": "lemma.models.cluster",
+    "DBSCAN": "lemma.models.cluster",
+    "AgglomerativeClustering": "lemma.models.cluster",
+    "dendrogram": "lemma.models.cluster",
+    "choose_k": "lemma.models.cluster",
+    "cluster_profiles": "lemma.models.cluster",
+    # dimensionality reduction
+    "PCA": "lemma.models.decomposition",
+    "TruncatedSVD": "lemma.models.decomposition",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",
