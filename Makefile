@@ -1,9 +1,9 @@
-# make run   — create .venv if missing, install lemma, run the main job on bundled data
-# make test  — create .venv if missing, install lemma with test dependencies, run the suite
+# make run   — create .venv if missing, install lemma, run the default study (Adult) and say
+#              where the report is
+# make test  — create .venv if missing, install lemma with its test dependencies, run the suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint bench clean
 
@@ -12,21 +12,25 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the project's metadata changes.
-$(STAMP): pyproject.toml | $(BIN)/python
+# Reinstall when the project's metadata changes: the core for `run`, everything for `test`.
+$(VENV)/.core: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $@ $(VENV)/.core
 
-run: $(STAMP)
-	$(BIN)/lemma demo
+run: $(VENV)/.core
+	$(BIN)/lemma study
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest -n 2 -q --durations=15
 
-lint: $(STAMP)
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(VENV)/.dev
 	$(BIN)/python -m bench --quick
 
 clean:

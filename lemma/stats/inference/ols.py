@@ -375,8 +375,14 @@ class OLSResults:
             ]
         if self.inference_valid:
             ci = self.conf_int(level)
+            statistic = "t" if self.use_t else "z"  # robust covariances: normal reference
             table = pd.DataFrame(
-                {"coef": self.params, "std_err": self.std_err, "t": self.t, "p_value": self.p_value}
+                {
+                    "coef": self.params,
+                    "std_err": self.std_err,
+                    statistic: self.t,
+                    "p_value": self.p_value,
+                }
             )
             table = pd.concat([table, ci], axis=1)
         else:
