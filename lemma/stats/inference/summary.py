@@ -55,6 +55,8 @@ def format_number(value: Any, digits: int = 4) -> str:
         return "inf" if x > 0 else "-inf"
     if x == 0:
         return "0"
+    if x.is_integer() and abs(x) < 1e15:  # counts stored as floats (sums of weights)
+        return format_number(int(x), digits)
     if 1e-3 <= abs(x) < 1e5:
         return f"{x:.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}f}"
     return f"{x:.{max(digits - 1, 1)}e}"
