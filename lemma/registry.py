@@ -72,6 +72,9 @@ PUBLIC: dict[str, str] = {
     # dimensionality reduction
     "PCA": "lemma.models.decomposition",
     "TruncatedSVD": "lemma.models.decomposition",
+    # nearest neighbours
+    "KNeighborsClassifier": "lemma.models.neighbors",
+    "KNeighborsRegressor": "lemma.models.neighbors",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",
