@@ -84,6 +84,7 @@ def test_proxy_differs_from_the_impurity_decrease_by_a_constant(criterion, rng):
                 elements=st.integers(-3, 3) | st.floats(-1, 1)))  # fmt: skip
 @settings(max_examples=40, deadline=None)
 def test_ranks_are_scipys_dense_ranks(X):
+    """Columns of whole numbers (ranked by counting) and of fractions (by sorting)."""
     expected = np.column_stack([rankdata(X[:, j], method="dense") - 1 for j in range(X.shape[1])])
     np.testing.assert_array_equal(rank_columns(X), expected.T)
 

@@ -207,7 +207,12 @@ class BaseForest(BaseEstimator):
         n_blocks = max(1, min(X.shape[0] // 1000, effective_n_jobs(self.n_jobs)))
         edges = np.linspace(0, X.shape[0], n_blocks + 1).astype(int)
         blocks = [slice(a, b) for a, b in itertools.pairwise(edges)]
-        Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(add_all_trees)(b) for b in blocks)
+        if n_blocks == 1:  # a thread pool would cost more than it saves
+            add_all_trees(blocks[0])
+        else:
+            Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                delayed(add_all_trees)(b) for b in blocks
+            )
         return total / len(self.estimators_)
 
     def apply(self, X: Any) -> np.ndarray:

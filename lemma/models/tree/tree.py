@@ -33,6 +33,9 @@ where the best split is unique at every node, lemma's tree is scikit-learn's tre
 same splits, same thresholds, same predictions. X is split in its own precision
 (scikit-learn rounds it to float32 first). NaN in X is refused: impute first, or use
 :class:`lemma.models.ensemble.GradientBoostingClassifier`, which handles missing values.
+Not offered (scikit-learn has them): best-first growth (``max_leaf_nodes``), the random
+splitter, monotonic constraints, multi-output y and the absolute-error, Friedman and
+Poisson criteria.
 
 Reference: Breiman, Friedman, Olshen & Stone, *Classification and Regression Trees*,
 Wadsworth, 1984.
