@@ -3,8 +3,16 @@
 * Discretisation (:mod:`lemma.features.discretize`): :class:`KBinsDiscretizer`
   (uniform, quantile, k-means bins) and :class:`SupervisedBinner` (bins chosen
   against the target by a pruned tree, optionally monotone).
+* Basis expansions (:mod:`lemma.features.polynomial`): :class:`PolynomialFeatures`
+  and :class:`InteractionFeatures`.
 """
 
 from lemma.features.discretize import KBinsDiscretizer, SupervisedBinner
+from lemma.features.polynomial import InteractionFeatures, PolynomialFeatures
 
-__all__ = ["KBinsDiscretizer", "SupervisedBinner"]
+__all__ = [
+    "InteractionFeatures",
+    "KBinsDiscretizer",
+    "PolynomialFeatures",
+    "SupervisedBinner",
+]
