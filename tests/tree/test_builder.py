@@ -172,7 +172,7 @@ def test_rows_reach_the_leaf_their_thresholds_say(rng):
     y = rng.normal(size=150)
     nodes = _grow(X, y, np.ones(150), criterion="squared_error", seed=7)[0]
     packed = pack_nodes(nodes[0], nodes[1], nodes[2], thresholds(X, nodes[2], nodes[4], nodes[5]))
-    leaves = apply_rows(X, packed, packed.view(np.float64))
+    leaves = apply_rows(X, *packed)
     # a fully grown regression tree on distinct values puts every row alone in a leaf
     assert np.unique(leaves).size == 150
     assert np.all(nodes[0, leaves] == TREE_LEAF)
@@ -188,5 +188,5 @@ def test_threshold_between_adjacent_floats_separates_them(dtype):
     threshold = thresholds(X, nodes[2], nodes[4], nodes[5])[0]
     assert low <= threshold < high
     packed = pack_nodes(nodes[0], nodes[1], nodes[2], thresholds(X, nodes[2], nodes[4], nodes[5]))
-    leaves = apply_rows(X, packed, packed.view(np.float64))
+    leaves = apply_rows(X, *packed)
     assert leaves[0] == leaves[2] != leaves[1] == leaves[3]

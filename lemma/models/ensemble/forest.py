@@ -28,7 +28,6 @@ Reference: Breiman, "Random Forests", *Machine Learning* 45(1), 2001.
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from typing import Any
 
@@ -39,7 +38,7 @@ from lemma._constraints import BOOL, DICT, Interval, Options, satisfies
 from lemma.base import BaseEstimator, ClassifierMixin, RegressorMixin, Tags
 from lemma.exceptions import LemmaWarning, ParameterError
 from lemma.metrics import accuracy_score, r2_score
-from lemma.models.tree._builder import rank_columns
+from lemma.models.tree._builder import add_leaf_values, rank_columns
 from lemma.models.tree._criteria import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA
 from lemma.models.tree.tree import (
     IMPORTANCES,
@@ -195,24 +194,30 @@ class BaseForest(BaseEstimator):
     def _mean_of_trees(self, X: np.ndarray) -> np.ndarray:
         """Average of the trees' leaf values.
 
-        Threads take blocks of rows and sum every tree in tree order, so the result does
-        not depend on ``n_jobs``.
+        The trees are cut into at most 8 fixed groups, whatever ``n_jobs``; threads sum
+        the groups (each tree's nodes stay in one core's cache while it walks every row),
+        and the group sums are added in order, so the result does not depend on
+        ``n_jobs``. Rows go by blocks of 65 536, which bounds the group sums' memory.
         """
-        total = np.zeros((X.shape[0], self._n_outputs_per_row()))
+        n_rows, n_values = X.shape[0], self._n_outputs_per_row()
+        groups = np.array_split(np.arange(len(self.estimators_)), min(8, len(self.estimators_)))
+        traversals = [tree.tree_.traversal() for tree in self.estimators_]
+        block = min(n_rows, 65_536)
+        sums = np.empty((len(groups), block, n_values))
+        total = np.empty((n_rows, n_values))
 
-        def add_all_trees(rows: slice) -> None:
-            for tree in self.estimators_:
-                tree.tree_.add_predictions(X[rows], total[rows])
+        def add_group(group: int, rows: slice) -> None:
+            out = sums[group, : rows.stop - rows.start]
+            out[:] = 0.0
+            for b in groups[group]:
+                add_leaf_values(X[rows], *traversals[b], out)
 
-        n_blocks = max(1, min(X.shape[0] // 1000, effective_n_jobs(self.n_jobs)))
-        edges = np.linspace(0, X.shape[0], n_blocks + 1).astype(int)
-        blocks = [slice(a, b) for a, b in itertools.pairwise(edges)]
-        if n_blocks == 1:  # a thread pool would cost more than it saves
-            add_all_trees(blocks[0])
-        else:
-            Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(add_all_trees)(b) for b in blocks
-            )
+        threads = effective_n_jobs(self.n_jobs) > 1 and n_rows * len(traversals) >= 100_000
+        with Parallel(n_jobs=self.n_jobs if threads else 1, prefer="threads") as parallel:
+            for start in range(0, n_rows, block):
+                rows = slice(start, min(start + block, n_rows))
+                parallel(delayed(add_group)(g, rows) for g in range(len(groups)))
+                total[rows] = sums[:, : rows.stop - rows.start].sum(axis=0)
         return total / len(self.estimators_)
 
     def apply(self, X: Any) -> np.ndarray:

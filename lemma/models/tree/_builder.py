@@ -95,7 +95,6 @@ _RADIX_MASK = (1 << _RADIX_BITS) - 1
 _STATE_MASK = 0xFFFFFFFF
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
-_PACKED_LEAF = np.uint64(2**64 - 1)
 _LN2 = math.log(2.0)
 
 
@@ -597,46 +596,63 @@ def thresholds(X: np.ndarray, feature: np.ndarray, row_low: np.ndarray, row_high
 
 
 # ----------------------------------------------------------------------------- predicting
-def pack_nodes(children_left, children_right, feature, threshold) -> np.ndarray:
-    """The four arrays a traversal reads, one 32-byte row per node: left, right, feature
-    and the threshold's bits, as uint64 (a leaf's −1 becomes 2⁶⁴ − 1).
+def pack_nodes(children_left, children_right, feature, threshold):
+    """The nodes as a traversal reads them: 16 bytes each, four to a cache line.
 
-    One cache line holds two nodes, and unsigned indices spare Numba the check for
-    negative indices at every step of the walk.
+    Nodes are numbered in depth-first preorder (as grown and as pruned), so a left child
+    is always the next node and only the right child is stored: per node the int32 pair
+    (right child, feature; feature −1 at a leaf) and the float64 threshold.
+
+    Returns
+    -------
+    ints : ndarray of shape (4 · n_nodes,), int32
+        ``ints[4t]`` is the right child of node t, ``ints[4t + 1]`` its feature.
+    thresholds : ndarray of shape (n_nodes, 2), float64
+        The same buffer: ``thresholds[t, 1]`` is node t's threshold.
     """
-    packed = np.empty((children_left.shape[0], 4), dtype=np.int64)
-    packed[:, 0], packed[:, 1], packed[:, 2] = children_left, children_right, feature
-    packed[:, 3] = np.ascontiguousarray(threshold, dtype=np.float64).view(np.int64)
-    return packed.view(np.uint64)
+    internal = np.flatnonzero(children_left != TREE_LEAF)
+    if not np.array_equal(children_left[internal], internal + 1):
+        raise ValueError(
+            "the tree's nodes are not numbered in depth-first preorder (each left child "
+            "next to its parent), which lemma's trees always are; rebuild it with fit."
+        )
+    table = np.zeros(children_left.shape[0], dtype=[("right", np.int32), ("feature", np.int32),
+                                                    ("threshold", np.float64)])  # fmt: skip
+    table["right"] = children_right
+    table["feature"] = np.where(children_left != TREE_LEAF, feature, -1)
+    table["threshold"] = threshold
+    return table.view(np.int32), table.view(np.float64).reshape(-1, 2)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _leaf(row, packed, thresholds):  # pragma: no cover
-    node = np.uint64(0)
-    while packed[node, 0] != _PACKED_LEAF:
-        if row[packed[node, 2]] <= thresholds[node, 3]:
-            node = packed[node, 0]
+def _leaf(row, ints, thresholds):  # pragma: no cover
+    node = 0
+    while True:
+        feature = ints[4 * node + 1]
+        if feature < 0:
+            return node
+        if row[feature] <= thresholds[node, 1]:
+            node += 1  # the left child comes next in preorder
         else:
-            node = packed[node, 1]
-    return node
+            node = ints[4 * node]
 
 
 @numba.njit(cache=True, nogil=True)
-def apply_rows(X, packed, thresholds):  # pragma: no cover
+def apply_rows(X, ints, thresholds):  # pragma: no cover
     """Leaf reached by each row of ``X`` (C-contiguous): left when ``x_f ≤ threshold``.
 
-    ``packed`` is :func:`pack_nodes`; ``thresholds`` the same buffer viewed as float64.
+    ``ints`` and ``thresholds`` are :func:`pack_nodes`.
     """
     out = np.empty(X.shape[0], dtype=np.int64)
     for i in range(X.shape[0]):
-        out[i] = _leaf(X[i], packed, thresholds)
+        out[i] = _leaf(X[i], ints, thresholds)
     return out
 
 
 @numba.njit(cache=True, nogil=True)
-def add_leaf_values(X, packed, thresholds, values, out):  # pragma: no cover
+def add_leaf_values(X, ints, thresholds, values, out):  # pragma: no cover
     """``out[i] += values[leaf reached by row i]`` (a forest sums its trees in place)."""
     for i in range(X.shape[0]):
-        node = _leaf(X[i], packed, thresholds)
+        node = _leaf(X[i], ints, thresholds)
         for k in range(values.shape[1]):
             out[i, k] += values[node, k]

@@ -113,8 +113,7 @@ class Tree:
 
     # ------------------------------------------------------------------ traversal
     def _packed(self) -> tuple[np.ndarray, np.ndarray]:
-        packed = pack_nodes(self.children_left, self.children_right, self.feature, self.threshold)
-        return packed, packed.view(np.float64)
+        return pack_nodes(self.children_left, self.children_right, self.feature, self.threshold)
 
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Index of the leaf each row of ``X`` (validated, float) falls into."""
@@ -124,10 +123,17 @@ class Tree:
         """``value`` of the leaf of each row: shape (n_samples, n_values)."""
         return np.take(self.value[:, 0, :], self.apply(X), axis=0)
 
-    def add_predictions(self, X: np.ndarray, out: np.ndarray) -> None:
+    def traversal(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What :func:`add_predictions` reads: packed nodes, their float view, leaf values.
+
+        A forest prepares these once per prediction and reuses them for every block of
+        rows.
+        """
+        return (*self._packed(), np.ascontiguousarray(self.value[:, 0, :]))
+
+    def add_predictions(self, X: np.ndarray, out: np.ndarray, traversal: tuple = ()) -> None:
         """Add the leaf value of each row of ``X`` (C-contiguous) to ``out`` in place."""
-        values = np.ascontiguousarray(self.value[:, 0, :])
-        add_leaf_values(X, *self._packed(), values, out)
+        add_leaf_values(X, *(traversal or self.traversal()), out)
 
     def decision_path(self, X: np.ndarray) -> sparse.csr_matrix:
         """Sparse indicator (n_samples, n_nodes): 1 where a row passes through a node."""
