@@ -75,6 +75,8 @@ PUBLIC: dict[str, str] = {
     # nearest neighbours
     "KNeighborsClassifier": "lemma.models.neighbors",
     "KNeighborsRegressor": "lemma.models.neighbors",
+    # support vector machines
+    "LinearSVC": "lemma.models.svm",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",

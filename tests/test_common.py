@@ -54,6 +54,15 @@ _SEEDING_WEIGHTS = (
 
 #: Checks expected to fail, with the reason (marked xfail, as scikit-learn marks its own).
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
+    "LinearSVC": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "fits on weighted and on repeated rows meet only at the solution (dual coordinate "
+            "descent visits the rows in random order; L-BFGS takes other steps): at the default "
+            "tol=1e-4 they differ by ~1e-6 (> the check's rtol=1e-7); scikit-learn marks its "
+            "LinearSVC the same. The equivalence at tol=1e-10 is tested in "
+            "tests/svm/test_linear_svc.py"
+        ),
+    },
     "HuberRegressor": {
         "check_sample_weight_equivalence_on_dense_data": (
             "the check fits a 15 x 30 design: with more columns than rows the Huber objective "
