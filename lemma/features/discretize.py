@@ -614,9 +614,14 @@ class SupervisedBinner(_Binner):
         while True:
             codes = np.searchsorted(cuts, x, side="left")
             count = np.bincount(codes, weights=weight, minlength=cuts.size + 1)
+            responses = response.reshape(x.size, -1).T
             sums = np.stack(
-                [np.bincount(codes, weights=weight * r, minlength=cuts.size + 1)
-                 for r in response.reshape(x.size, -1).T], axis=1)  # fmt: skip
+                [
+                    np.bincount(codes, weights=weight * r, minlength=cuts.size + 1)
+                    for r in responses
+                ],
+                axis=1,
+            )
             mean = sums / np.maximum(count, np.finfo(np.float64).tiny)[:, None]
             if self.monotonic is False or cuts.size == 0:
                 return cuts, count, mean

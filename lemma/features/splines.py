@@ -236,8 +236,8 @@ class SplineTransformer(TransformerMixin, BaseEstimator):
                 f"Periodic splines need degree < n_knots; got n_knots={base.shape[0]} and "
                 f"degree={k}."
             )
-        self.knots_ = np.column_stack([_full_knots(base[:, j], k, periodic) for j in
-                                       range(data.shape[1])])  # fmt: skip
+        columns = [_full_knots(base[:, j], k, periodic) for j in range(data.shape[1])]
+        self.knots_ = np.column_stack(columns)
         self.n_splines_ = base.shape[0] - 1 + (0 if periodic else k)
         self.n_features_out_ = data.shape[1] * (self.n_splines_ - (not self.include_bias))
         return self
