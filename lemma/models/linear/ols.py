@@ -25,6 +25,7 @@ import pandas as pd
 
 from lemma._constraints import BOOL, Options
 from lemma.base import BaseEstimator, RegressorMixin, Tags
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.linalg import lstsq
 from lemma.models.linear._base import LinearPredictorMixin
 from lemma.stats.inference import COV_TYPES, OLSResults, residual_diagnostics, robust_covariance
@@ -110,6 +111,8 @@ class LinearRegression(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y, sample_weight)
         self._validate_params()
         target = str(getattr(y, "name", None) or "y")
         X, y = validate_data(
@@ -201,6 +204,8 @@ class LinearRegression(LinearPredictorMixin, RegressorMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values ``b + Xβ``, shape (n_samples,) or (n_samples, n_targets)."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict", X)
         return self._linear_predictor(X)
 
     def __lemma_tags__(self) -> Tags:

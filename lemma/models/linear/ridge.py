@@ -30,6 +30,7 @@ import scipy.linalg as sla
 
 from lemma._constraints import ARRAY_LIKE, BOOL, Interval, Options
 from lemma.base import BaseEstimator, RegressorMixin, Tags
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.exceptions import DataValidationError
 from lemma.linalg import weighted_gram
 from lemma.models.linear._base import LinearPredictorMixin
@@ -162,6 +163,8 @@ class Ridge(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y, sample_weight)
         self._validate_params()
         X, y = validate_data(self, X, y, y_numeric=True, multi_output=True)
         w = (
@@ -207,6 +210,8 @@ class Ridge(LinearPredictorMixin, RegressorMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values ``b + Xβ``."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict", X)
         return self._linear_predictor(X)
 
     def summary(self, level: float = 0.95) -> Summary:
