@@ -331,7 +331,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """Scores ``Vᵀ_q (x − x̄)`` (÷ √λ_j when whitening), shape (n_samples, n_components_)."""
         self._check_is_fitted()
         Xa = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        scores = (Xa - self.mean_) @ self.components_.T
+        scores = Xa @ self.components_.T  # (x − x̄)ᵀV = xᵀV − x̄ᵀV: no centred copy of X
+        scores -= self.mean_ @ self.components_.T
         if self.whiten:
             scores /= self._scale()
         return self._wrap_output(scores, X)
