@@ -27,6 +27,7 @@ FAMILIES: dict[str, str] = {
     "selection": "bench.families.selection",
     "trees": "bench.families.trees",
     "neural": "bench.families.neural",
+    "cluster": "bench.families.cluster",
 }
 
 
