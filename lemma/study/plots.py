@@ -24,8 +24,10 @@ import numpy as np
 __all__ = [
     "bars_with_intervals",
     "calibration_curve_plot",
+    "cluster_scatter",
     "confusion_matrix_plot",
     "curve_plot",
+    "curve_plot_k",
     "learning_curve_plot",
     "predicted_vs_actual",
     "residuals_plot",
@@ -215,4 +217,46 @@ def predicted_vs_actual(actual: Sequence[float], predicted: Sequence[float]) -> 
     ax.plot([lo, hi], [lo, hi], color=_ORANGE, linewidth=1)
     ax.set_xlabel("actual")
     ax.set_ylabel("predicted")
+    return _encode(fig)
+
+
+def curve_plot_k(ks: Sequence[int], table) -> str:
+    """Inertia (elbow) and silhouette against the number of clusters k."""
+    fig, ax = _figure()
+    ax.plot(ks, table["inertia"], "o-", color=_GREY, label="inertia (within-cluster SS)")
+    ax.set_xlabel("number of clusters k")
+    ax.set_ylabel("inertia")
+    if "silhouette" in table:
+        twin = ax.twinx()
+        twin.plot(ks, table["silhouette"], "s-", color=_BLUE, label="silhouette")
+        twin.set_ylabel("silhouette")
+        twin.spines[["top"]].set_visible(False)
+        lines = ax.get_lines() + twin.get_lines()
+        ax.legend(lines, [line.get_label() for line in lines], frameon=False, loc="upper center")
+    return _encode(fig)
+
+
+def cluster_scatter(
+    x: Sequence[float], y: Sequence[float], labels: Sequence[int], *, explained: float
+) -> str:
+    """Rows on the first two principal components, coloured by cluster."""
+    import matplotlib
+
+    fig, ax = _figure(5.2, 4.2)
+    labels = np.asarray(labels)
+    cmap = matplotlib.colormaps["tab10"]
+    for k in np.unique(labels):
+        mask = labels == k
+        ax.scatter(
+            np.asarray(x)[mask],
+            np.asarray(y)[mask],
+            s=6,
+            alpha=0.5,
+            color=cmap(k % 10),
+            label=f"cluster {k}",
+        )
+    ax.set_xlabel("first principal component")
+    ax.set_ylabel("second principal component")
+    ax.set_title(f"{explained:.0%} of the variance shown", fontsize=9)
+    ax.legend(frameon=False, markerscale=2, fontsize=8)
     return _encode(fig)

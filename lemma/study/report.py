@@ -98,7 +98,7 @@ def _metrics_frame(study: Study) -> pd.DataFrame:
             "95% CI high": m["ci_high"],
         }
         for name, m in study.test_metrics.items()
-        if name != study.metric or name not in {k.removeprefix("neg_") for k in study.test_metrics}
+        if not name.startswith("neg_")  # "neg_log_loss" is the same number as "log_loss"
     ]
     return pd.DataFrame(rows)
 
@@ -132,6 +132,8 @@ def render_report(study: Study) -> str:
         comparison=_table(_comparison_frame(study), index=False) if study.candidates else "",
         metrics=_table(_metrics_frame(study), index=False) if study.test_metrics else "",
         importance=_table(study.explanations.get("permutation_importance")),
+        choose_k_table=_table(study.diagnostics.get("choose_k", {}).get("table")),
+        profiles_table=_table(study.explanations.get("cluster_profiles")),
         coefficients=_table(study.explanations.get("coefficients")),
         inference_html=study.inference._repr_html_() if study.inference is not None else "",
         objective=_objective(study),

@@ -139,6 +139,8 @@ class Study:
     prep_scaled: Any = None
     kept_columns: list[str] = field(default_factory=list)
     duplicate_mask: Any = None
+    Z: Any = None
+    labels: Any = None
     candidate_specs: dict[str, Any] = field(default_factory=dict)
     predictions: dict[str, Any] = field(default_factory=dict)
     leakage_html: str = ""

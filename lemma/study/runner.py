@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from lemma.exceptions import LemmaError
-from lemma.study import stages_data, stages_eval, stages_model, stages_output
+from lemma.study import stages_cluster, stages_data, stages_eval, stages_model, stages_output
 from lemma.study.result import StageRecord, Study, StudyConfig
 
 __all__ = ["STAGES", "StudyError", "run_study", "study"]
@@ -54,6 +54,18 @@ STAGES: tuple[Stage, ...] = (
     Stage("diagnose", stages_eval.stage_diagnose, False),
     Stage("explain", stages_eval.stage_explain, False),
     Stage("fairness", stages_output.stage_fairness, False, lambda s: bool(s.config.sensitive)),
+    Stage("card", stages_output.stage_card, False),
+    Stage("save", stages_output.stage_save, True),
+)
+
+#: The stages of a table without a target (lemma.study.stages_cluster).
+CLUSTER_STAGES: tuple[Stage, ...] = (
+    Stage("profile", stages_data.stage_profile, True),
+    Stage("clean", stages_data.stage_clean, True),
+    Stage("prepare", stages_cluster.stage_prepare_clustering, True),
+    Stage("choose k", stages_cluster.stage_choose_k, True),
+    Stage("cluster", stages_cluster.stage_cluster, True),
+    Stage("profiles", stages_cluster.stage_profiles, False),
     Stage("card", stages_output.stage_card, False),
     Stage("save", stages_output.stage_save, True),
 )
@@ -102,8 +114,10 @@ def run_study(
     study = Study(config)
     study.out_dir = config.out or f"lemma-study-{Path(str(config.data)).stem.lower()}"
     display = _Display(progress)
-    stages = (Stage("load", lambda s: stages_data.stage_load(s, frame), True), *STAGES)
-    for stage in stages:
+    load = Stage("load", lambda s: stages_data.stage_load(s, frame), True)
+    pending = [load]
+    while pending:
+        stage = pending.pop(0)
         if study.interrupted:
             break
         if not stage.applies(study):
@@ -135,11 +149,8 @@ def run_study(
         )
         study.stages.append(record)
         display.finish(handle, record)
-        if stage.name == "load" and study.task == "clustering":
-            raise StudyError(
-                "No target given: clustering studies need KMeans, which this lemma build does "
-                "not have yet. Pass --target COLUMN for a classification or regression study."
-            )
+        if stage is load:
+            pending = list(CLUSTER_STAGES if study.task == "clustering" else STAGES)
     _write_outputs(study)
     return study
 

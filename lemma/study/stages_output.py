@@ -170,9 +170,12 @@ def stage_card(study: Study) -> str:
         intended_use=(
             f"Predict {study.config.target!r} for rows like those of {data_name}; "
             "a decision aid reviewed by a person, not an automatic decision."
+            if study.task != "clustering"
+            else f"Group rows like those of {data_name} into {study.chosen.label}; a "
+            "description of the data for a person to interpret, not a label of truth."
         ),
         training_data=profile,
-        name=f"{study.chosen.label} for {study.config.target}",
+        name=f"{study.chosen.label} for {study.config.target or data_name}",
     )
     return f"{len(study.card.to_markdown().splitlines())} lines"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import lemma
@@ -40,7 +42,8 @@ def _check_files(study, out):
     assert all(s["status"] in ("done", "skipped") for s in data["stages"]), data["stages"]
     # the saved model predicts exactly what the study's model predicts
     loaded = lemma.load(out / "model.lemma")
-    assert (loaded.predict(study.X_test) == study.model.predict(study.X_test)).all()
+    rows = study.X_test if study.X_test is not None else study.X_train
+    assert (loaded.predict(rows) == study.model.predict(rows)).all()
     return data
 
 
@@ -63,6 +66,27 @@ def test_ames_regression_study(ames):
     assert study.headline["test_score"] > 0.8
     assert "order" not in study.split["features"] and "pid" not in study.split["features"]
     check_report(out / "report.html", out / "study.json", "ames_housing")
+
+
+def test_clustering_study_recovers_planted_clusters(tmp_path_factory, rng):
+    """A table without a target: four well-separated groups with a categorical column."""
+    centres = np.array([[0, 0, 0], [5, 5, 0], [0, 6, 4], [6, 0, 5]])
+    parts = []
+    for k, centre in enumerate(centres):
+        X = rng.normal(centre, 1.0, size=(120, 3))
+        channel = rng.choice(["retail", "online"] if k % 2 else ["online", "phone"], size=120)
+        parts.append(pd.DataFrame({"spend": X[:, 0], "visits": X[:, 1], "tenure": X[:, 2],
+                                   "channel": channel, "truth": k}))
+    df = pd.concat(parts, ignore_index=True)
+    truth = df.pop("truth").to_numpy()
+    out = tmp_path_factory.mktemp("clusters")
+    study = lemma.study(df, out=str(out), seed=0)
+    data = _check_files(study, out)
+    assert study.task == "clustering" and data["diagnostics"]["choose_k"]["recommended_k"] == 4
+    from lemma.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(truth, study.labels) > 0.9
+    check_report(out / "report.html", out / "study.json", "clustering")
 
 
 @pytest.mark.slow
