@@ -54,6 +54,8 @@ __all__ = [
 FITTERS: dict[str, str] = {
     "lemma.models.linear.ols.LinearRegression": "lemma.distributed.linear:fit_linear_regression",
     "lemma.models.linear.ridge.Ridge": "lemma.distributed.linear:fit_ridge",
+    "lemma.models.linear.logistic.LogisticRegression": "lemma.distributed.glm:fit_logistic",
+    "lemma.models.linear.poisson.PoissonRegressor": "lemma.distributed.glm:fit_poisson",
 }
 
 

@@ -46,6 +46,7 @@ from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
 
 from lemma._constraints import BOOL, DICT, RANDOM_STATE, Interval, Options
 from lemma.base import BaseEstimator, ClassifierMixin
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.exceptions import ConvergenceWarning, ParameterError, SeparationWarning, interop
 from lemma.losses import LinearModelObjective, LogisticLoss, SoftmaxCrossEntropy
 from lemma.models.linear._base import LinearPredictorMixin
@@ -247,6 +248,8 @@ default="auto"
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y, sample_weight)
         self._validate_params()
         if self.penalty == "elasticnet" and self.l1_ratio is None:
             raise ParameterError(
@@ -430,11 +433,15 @@ default="auto"
     def decision_function(self, X: Any) -> np.ndarray:
         """Linear predictors: shape (n_samples,) for two classes (log-odds of
         ``classes_[1]``), (n_samples, n_classes) otherwise."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "decision_function", X)
         eta = self._linear_predictor(X)
         return eta[:, 0] if eta.shape[1] == 1 else eta
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns as ``classes_``."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict_proba", X)
         eta = self.decision_function(X)
         if eta.ndim == 1:
             return np.column_stack([expit(-eta), expit(eta)])
@@ -442,6 +449,8 @@ default="auto"
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithms of :meth:`predict_proba`, computed without underflow."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict_log_proba", X)
         eta = self.decision_function(X)
         if eta.ndim == 1:
             return np.column_stack([log_expit(-eta), log_expit(eta)])
@@ -449,6 +458,8 @@ default="auto"
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict", X)
         eta = self.decision_function(X)
         index = (eta > 0).astype(np.intp) if eta.ndim == 1 else np.argmax(eta, axis=1)
         return self.classes_[index]

@@ -32,6 +32,7 @@ from scipy.special import gammaln, xlogy
 
 from lemma._constraints import BOOL, Interval, Options
 from lemma.base import BaseEstimator, RegressorMixin, Tags
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.exceptions import DataValidationError
 from lemma.losses import PoissonLoss
 from lemma.models.linear._base import LinearPredictorMixin
@@ -148,6 +149,8 @@ default="auto"
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y, sample_weight)
         self._validate_params()
         target = str(getattr(y, "name", None) or "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=(np.float64, np.float32))
@@ -214,6 +217,8 @@ default="auto"
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted means ``exp(Xβ + b)``, shape (n_samples,)."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict", X)
         return np.exp(self._linear_predictor(X))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
