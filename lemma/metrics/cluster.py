@@ -372,7 +372,9 @@ def _entropy(counts: np.ndarray) -> float:
 
 def _mutual_information(rows, cols, counts, a, b) -> float:
     n = a.sum()
-    terms = counts / n * (np.log(counts) + np.log(n) - np.log(a[rows]) - np.log(b[cols]))
+    # n·n_ck / (a_c b_k) is a ratio of exact integers: exactly 1 (log 0) when a labelling is
+    # constant, so independent labellings do not leave rounding noise in I
+    terms = counts / n * np.log(n * counts / (a[rows] * b[cols]))
     terms[np.abs(terms) < np.finfo(np.float64).eps] = 0.0
     return float(max(terms.sum(), 0.0))
 

@@ -124,3 +124,11 @@ def test_v_measure_beta_and_strings():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("method", ["arithmetic", "geometric", "min", "max"])
+def test_a_constant_labelling_shares_no_information(method):
+    true = np.random.default_rng(0).integers(0, 2, 57)
+    constant = np.zeros(57, dtype=int)
+    assert lm.mutual_info_score(true, constant) == 0.0
+    assert lm.normalized_mutual_info_score(true, constant, average_method=method) == 0.0
