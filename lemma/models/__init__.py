@@ -1,2 +1,3 @@
-"""Models, one family per package: linear, and (later) neighbors, naive_bayes, svm, tree,
-ensemble, neural, cluster, decomposition."""
+"""Models, one family per package: linear, naive_bayes, discriminant, neighbors, svm, tree,
+ensemble, neural, cluster, decomposition. Each model file opens with the objective (or the
+model) it implements; docs/layout.md describes each family."""
