@@ -6,16 +6,52 @@
 * Basis expansions (:mod:`lemma.features.polynomial`): :class:`PolynomialFeatures`
   and :class:`InteractionFeatures`; B-splines (:mod:`lemma.features.splines`):
   :class:`SplineTransformer`.
+* Univariate scores (:mod:`lemma.features.scores`): :func:`f_classif`,
+  :func:`f_regression`, :func:`r_regression`, :func:`chi2`,
+  :func:`mutual_info_classif`, :func:`mutual_info_regression`.
+* Selection by a filter (:mod:`lemma.features.selection`): :class:`VarianceThreshold`,
+  :class:`SelectKBest`, :class:`SelectPercentile`, :class:`SelectFromModel`; by
+  recursive elimination (:mod:`lemma.features.elimination`): :class:`RFE`,
+  :class:`RFECV`.
 """
 
 from lemma.features.discretize import KBinsDiscretizer, SupervisedBinner
+from lemma.features.elimination import RFE, RFECV
 from lemma.features.polynomial import InteractionFeatures, PolynomialFeatures
+from lemma.features.scores import (
+    chi2,
+    f_classif,
+    f_regression,
+    mutual_info_classif,
+    mutual_info_regression,
+    r_regression,
+)
+from lemma.features.selection import (
+    SelectFromModel,
+    SelectKBest,
+    SelectPercentile,
+    VarianceThreshold,
+    feature_importances,
+)
 from lemma.features.splines import SplineTransformer
 
 __all__ = [
+    "RFE",
+    "RFECV",
     "InteractionFeatures",
     "KBinsDiscretizer",
     "PolynomialFeatures",
+    "SelectFromModel",
+    "SelectKBest",
+    "SelectPercentile",
     "SplineTransformer",
     "SupervisedBinner",
+    "VarianceThreshold",
+    "chi2",
+    "f_classif",
+    "f_regression",
+    "feature_importances",
+    "mutual_info_classif",
+    "mutual_info_regression",
+    "r_regression",
 ]
