@@ -77,6 +77,7 @@ PUBLIC: dict[str, str] = {
     "KNeighborsRegressor": "lemma.models.neighbors",
     # support vector machines
     "LinearSVC": "lemma.models.svm",
+    "SVC": "lemma.models.svm",
     # data preparation
     "SimpleImputer": "lemma.prep",
     "StandardScaler": "lemma.prep",

@@ -63,6 +63,14 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
             "tests/svm/test_linear_svc.py"
         ),
     },
+    "SVC": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "SMO stops when the KKT violation is below tol=1e-3, and on repeated rows it splits "
+            "a row's multiplier among the copies along another path, so the two fits differ by "
+            "~1e-6 (> the check's rtol=1e-7); scikit-learn marks its SVC the same. The "
+            "equivalence at tol=1e-9 is tested in tests/svm/test_svc.py"
+        ),
+    },
     "HuberRegressor": {
         "check_sample_weight_equivalence_on_dense_data": (
             "the check fits a 15 x 30 design: with more columns than rows the Huber objective "

@@ -3,5 +3,6 @@
 mathematics."""
 
 from lemma.models.svm.linear_svc import LinearSVC
+from lemma.models.svm.svc import SVC
 
-__all__ = ["LinearSVC"]
+__all__ = ["SVC", "LinearSVC"]
