@@ -539,7 +539,10 @@ class SelectFromModel(_Selector):
         self
         """
         self._validate_params()
-        data = validate_data(self, X, None) if y is None else validate_data(self, X, y)[0]
+        if y is not None:
+            data = validate_data(self, X, y)[0]
+        else:  # None is refused when the model needs y, unless it is already fitted
+            data = validate_data(self, X, "no_validation" if self.prefit else None)
         if self.prefit:
             self.estimator_ = copy.deepcopy(self.estimator)
         else:
