@@ -16,8 +16,9 @@ LinearRegression                     TSQR of ``W^½[1, X]`` + refinement; infere
 Ridge                                centred Gram matrix (sufficient statistics), or TSQR
 LogisticRegression, PoissonRegressor the in-memory solvers on a distributed gradient
                                      and Hessian (:mod:`~lemma.distributed.glm`)
-StandardScaler, SimpleImputer,       per-partition moments, counts, categories
-OneHotEncoder                        (:mod:`~lemma.distributed.prep`)
+StandardScaler, MinMaxScaler,        per-partition moments, ranges, counts, categories;
+SimpleImputer, OneHotEncoder,        an exact distributed median
+OrdinalEncoder                       (:mod:`~lemma.distributed.prep`)
 PCA                                  TSQR then the SVD of R
                                      (:mod:`~lemma.distributed.decomposition`)
 KMeans                               k-means|| seeding, Lloyd's iterations
@@ -56,6 +57,11 @@ FITTERS: dict[str, str] = {
     "lemma.models.linear.ridge.Ridge": "lemma.distributed.linear:fit_ridge",
     "lemma.models.linear.logistic.LogisticRegression": "lemma.distributed.glm:fit_logistic",
     "lemma.models.linear.poisson.PoissonRegressor": "lemma.distributed.glm:fit_poisson",
+    "lemma.prep.scale.StandardScaler": "lemma.distributed.prep:fit_standard_scaler",
+    "lemma.prep.scale.MinMaxScaler": "lemma.distributed.prep:fit_min_max_scaler",
+    "lemma.prep.impute.SimpleImputer": "lemma.distributed.prep:fit_simple_imputer",
+    "lemma.prep.encode.OneHotEncoder": "lemma.distributed.prep:fit_one_hot_encoder",
+    "lemma.prep.encode.OrdinalEncoder": "lemma.distributed.prep:fit_ordinal_encoder",
 }
 
 

@@ -186,15 +186,23 @@ def row_blocks(X: Any, y: Any = None, sample_weight: Any = None, *, owner: str) 
     if n_features < 1 or (not hasattr(meta, "columns") and np.isnan(X.shape[1])):
         raise DataValidationError(f"{owner} needs X with at least one column of known width.")
     names = get_feature_names(meta) if hasattr(meta, "columns") else None
-    dtype = np.result_type(*meta.dtypes) if hasattr(meta, "dtypes") else meta.dtype
     return RowBlocks(
         X=parts,
         y=_aligned(y, X, parts, "y", owner),
         w=_aligned(sample_weight, X, parts, "sample_weight", owner),
         n_features=n_features,
         feature_names=names,
-        dtype=np.dtype(dtype) if np.dtype(dtype).kind in "fiub" else np.dtype(object),
+        dtype=_common_dtype(meta),
     )
+
+
+def _common_dtype(meta: Any) -> np.dtype:
+    """The NumPy dtype X converts to: its common number type, else ``object``."""
+    try:
+        dtype = np.result_type(*meta.dtypes) if hasattr(meta, "dtypes") else np.dtype(meta.dtype)
+    except TypeError:  # pandas extension types (strings, categories)
+        return np.dtype(object)
+    return dtype if dtype.kind in "fiub" else np.dtype(object)
 
 
 def block_weights(w: Any, n_rows: int, owner: str) -> np.ndarray | None:

@@ -28,6 +28,7 @@ from numba import njit
 
 from lemma._constraints import Interval, Options, instance_of, satisfies
 from lemma.base import BaseEstimator, OneToOneFeatureMixin, Tags, TransformerMixin, _input_names
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.exceptions import DataValidationError, LemmaWarning, ParameterError
 from lemma.prep._categories import (
     check_categories,
@@ -283,6 +284,8 @@ class OneHotEncoder(_CategoricalEncoder):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y)
         self._validate_params()
         _, n_samples = self._fit_categories(X, unknown_is_error=self.handle_unknown == "error")
         self._fit_infrequent(n_samples, skip_missing=False)
@@ -358,6 +361,8 @@ class OneHotEncoder(_CategoricalEncoder):
         -------
         ndarray or DataFrame of shape (n_samples, n_features_out)
         """
+        if is_dask_collection(X):
+            return apply_distributed(self, "transform", X)
         check_is_fitted(self)
         codes, n_samples = self._codes(X)
         offsets = np.concatenate([[0], np.cumsum(self._n_out)]).astype(np.int64)
@@ -535,6 +540,8 @@ class OrdinalEncoder(OneToOneFeatureMixin, _CategoricalEncoder):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y)
         self._validate_params()
         self._check_unknown_value()
         _, n_samples = self._fit_categories(X, unknown_is_error=self.handle_unknown == "error")
@@ -601,6 +608,8 @@ class OrdinalEncoder(OneToOneFeatureMixin, _CategoricalEncoder):
         -------
         ndarray or DataFrame of shape (n_samples, n_features_in_)
         """
+        if is_dask_collection(X):
+            return apply_distributed(self, "transform", X)
         check_is_fitted(self)
         codes, n_samples = self._codes(X)
         out = np.empty((n_samples, len(codes)), dtype=self.dtype)

@@ -31,6 +31,7 @@ import pandas as pd
 
 from lemma._constraints import BOOL, Options, satisfies
 from lemma.base import BaseEstimator, Tags, TransformerMixin, _input_names
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.exceptions import DataTypeError, DataValidationError, LemmaWarning, ParameterError
 from lemma.prep._table import column_labels
 from lemma.validation import check_array, check_is_fitted, validate_data
@@ -249,6 +250,8 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y)
         self._validate_params()
         X = self._read(X, reset=True)
         self._fit_dtype = X.dtype if X.dtype == object else np.dtype(np.float64)
@@ -301,6 +304,8 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         ndarray or DataFrame of shape (n_samples, n_features_out)
             Columns dropped at fit (all missing) are left out.
         """
+        if is_dask_collection(X):
+            return apply_distributed(self, "transform", X)
         check_is_fitted(self)
         data = self._read(X, reset=False)
         mask = _missing_mask(data, self.missing_values)

@@ -37,6 +37,7 @@ import numpy as np
 
 from lemma._constraints import BOOL, satisfies
 from lemma.base import BaseEstimator, OneToOneFeatureMixin, Tags, TransformerMixin
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.exceptions import DataValidationError, ParameterError
 from lemma.validation import check_array, check_is_fitted, check_sample_weight, validate_data
 
@@ -220,6 +221,8 @@ class StandardScaler(_Scaler):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y, sample_weight)
         for name in ("mean_", "var_", "scale_", "n_samples_seen_", "_moments"):
             self.__dict__.pop(name, None)
         return self.partial_fit(X, y, sample_weight)
@@ -274,6 +277,8 @@ class StandardScaler(_Scaler):
         -------
         ndarray or DataFrame of shape (n_samples, n_features)
         """
+        if is_dask_collection(X):
+            return apply_distributed(self, "transform", X)
         check_is_fitted(self)
         data = _read(self, X, reset=False)
         out = data - self.mean_.astype(data.dtype) if self.with_mean else data.copy()
@@ -352,6 +357,8 @@ class MinMaxScaler(_Scaler):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y)
         for name in ("data_min_", "data_max_", "data_range_", "scale_", "min_"):
             self.__dict__.pop(name, None)
         self.__dict__.pop("n_samples_seen_", None)
@@ -390,6 +397,8 @@ class MinMaxScaler(_Scaler):
 
     def transform(self, X: Any) -> Any:
         """``x' = x · scale_ + min_`` (clipped to ``feature_range`` if ``clip``)."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "transform", X)
         check_is_fitted(self)
         data = _read(self, X, reset=False)
         out = data * self.scale_.astype(data.dtype)
