@@ -64,24 +64,26 @@ def _partition_chunk(
     right_buffer,
 ):
     """Rows of ``partition[a:b]`` going left to ``left_buffer[a:]``, the others to
-    ``right_buffer[a:]``, in order; returns both counts."""
+    ``right_buffer[a:]``, in order; returns both counts.
+
+    Branch-free: every row is written to both buffers and only the count of its side
+    advances (which side a row takes is unpredictable, a branch would stall).
+    """
     n_left = 0
     n_right = 0
+    column = binned[:, feature]
+    missing = np.int64(missing_left)
     for t in range(a, b):
         i = partition[t]
-        code = binned[i, feature]
+        code = column[i]
         if is_categorical:
-            goes_left = (bitset[code >> 5] >> (code & 31)) & 1 == 1
-        elif code == missing_bin:
-            goes_left = missing_left
+            goes_left = np.int64((bitset[code >> 5] >> (code & 31)) & 1)
         else:
-            goes_left = code <= bin_threshold
-        if goes_left:
-            left_buffer[a + n_left] = i
-            n_left += 1
-        else:
-            right_buffer[a + n_right] = i
-            n_right += 1
+            goes_left = np.int64(code <= bin_threshold) | (missing & np.int64(code == missing_bin))
+        left_buffer[a + n_left] = i
+        right_buffer[a + n_right] = i
+        n_left += goes_left
+        n_right += 1 - goes_left
     return n_left, n_right
 
 

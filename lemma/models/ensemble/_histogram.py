@@ -102,21 +102,43 @@ def run_kernel(kind: str, work: float, serial, parallel, *args):
 
 @numba.njit(cache=True)
 def _feature_histogram(binned, rows, gradients, hessians, j, out):
-    """One feature's histogram over ``rows`` (all rows when ``rows`` is empty)."""
+    """One feature's histogram over ``rows`` (all rows when ``rows`` is empty).
+
+    Row ``t`` of the node reads gradient ``t`` (the root's own, or the node's gathered
+    ones). Even and odd rows go to two copies summed at the end: consecutive rows
+    often share a bin, and with one copy each addition would wait for the previous.
+    """
     out[:, :] = 0.0
+    other = np.zeros_like(out)
     column = binned[:, j]
-    if rows.size == 0:
-        for i in range(column.size):
-            b = column[i]
-            out[b, 0] += gradients[i]
-            out[b, 1] += hessians[i]
+    root = rows.size == 0
+    m = column.size if root else rows.size
+    if root:
+        for t in range(0, m - m % 2, 2):
+            b = column[t]
+            c = column[t + 1]
+            out[b, 0] += gradients[t]
+            out[b, 1] += hessians[t]
             out[b, 2] += 1.0
-        return
-    for t in range(rows.size):
-        b = column[rows[t]]
-        out[b, 0] += gradients[t]
-        out[b, 1] += hessians[t]
+            other[c, 0] += gradients[t + 1]
+            other[c, 1] += hessians[t + 1]
+            other[c, 2] += 1.0
+    else:
+        for t in range(0, m - m % 2, 2):
+            b = column[rows[t]]
+            c = column[rows[t + 1]]
+            out[b, 0] += gradients[t]
+            out[b, 1] += hessians[t]
+            out[b, 2] += 1.0
+            other[c, 0] += gradients[t + 1]
+            other[c, 1] += hessians[t + 1]
+            other[c, 2] += 1.0
+    if m % 2:
+        b = column[m - 1] if root else column[rows[m - 1]]
+        out[b, 0] += gradients[m - 1]
+        out[b, 1] += hessians[m - 1]
         out[b, 2] += 1.0
+    out += other
 
 
 @numba.njit(cache=True)

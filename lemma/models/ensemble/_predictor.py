@@ -21,8 +21,8 @@ array           dtype    meaning (at node k)
 goes left iff bit ``c mod 32`` of word ``c // 32`` is set. ``roots[t]`` is the
 root of tree ``t`` and ``outputs[t]`` the raw-score column it adds to.
 
-Traversal: rows in parallel, every tree per row (the row stays in cache; the
-trees, a few thousand nodes, stay in cache too).
+Traversal: blocks of rows in parallel; within a block, tree after tree, every row
+of the block (the block of X and the current tree's nodes stay in cache).
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def concatenate_trees(trees: list[dict[str, np.ndarray]], outputs: list[int]) ->
     return forest
 
 
-#: Arrays a traversal reads, in the order ``_predict_row`` unpacks them.
+#: Arrays a traversal reads, in the order ``_predict_block`` unpacks them.
 _TRAVERSAL = ("feature", "threshold", "missing_left", "bitset_row", "bitsets", "left", "value")
 #: Rough cost of one row through one tree, in the units of ``PARALLEL_WORK``.
 _NS_PER_TREE = 20
@@ -119,34 +119,43 @@ _DTYPES = {
 }
 
 
+#: Rows predicted together, tree after tree (a block of X stays in cache, and one tree's
+#: nodes stay hot while it sorts the block's rows).
+_BLOCK_ROWS = 4096
+
+
 @numba.njit(cache=True)
-def _predict_row(x, trees, roots, outputs, raw_row):
+def _predict_block(X, block, trees, roots, outputs, raw):
     feature, threshold, missing_left, bitset_row, bitsets, left, value = trees
+    start = block * _BLOCK_ROWS
+    stop = min(start + _BLOCK_ROWS, X.shape[0])
     for t in range(roots.size):
-        node = roots[t]
-        while left[node] >= 0:
-            v = x[feature[node]]
-            if np.isnan(v):
-                goes_left = missing_left[node] == 1
-            elif bitset_row[node] >= 0:
-                code = np.int64(v)
-                goes_left = (bitsets[bitset_row[node], code >> 5] >> (code & 31)) & 1 == 1
-            else:
-                goes_left = v <= threshold[node]
-            node = left[node] + (0 if goes_left else 1)  # siblings are consecutive
-        raw_row[outputs[t]] += value[node]
+        k = outputs[t]
+        for i in range(start, stop):
+            node = roots[t]
+            while left[node] >= 0:
+                v = X[i, feature[node]]
+                if np.isnan(v):
+                    goes_left = missing_left[node] == 1
+                elif bitset_row[node] >= 0:
+                    code = np.int64(v)
+                    goes_left = (bitsets[bitset_row[node], code >> 5] >> (code & 31)) & 1 == 1
+                else:
+                    goes_left = v <= threshold[node]
+                node = left[node] + (0 if goes_left else 1)  # siblings are consecutive
+            raw[i, k] += value[node]
 
 
 @numba.njit(cache=True)
 def _predict_serial(X, trees, roots, outputs, raw):
-    for i in range(X.shape[0]):
-        _predict_row(X[i], trees, roots, outputs, raw[i])
+    for block in range((X.shape[0] + _BLOCK_ROWS - 1) // _BLOCK_ROWS):
+        _predict_block(X, block, trees, roots, outputs, raw)
 
 
 @numba.njit(parallel=True, cache=True)
 def _predict_parallel(X, trees, roots, outputs, raw):
-    for i in numba.prange(X.shape[0]):
-        _predict_row(X[i], trees, roots, outputs, raw[i])
+    for block in numba.prange((X.shape[0] + _BLOCK_ROWS - 1) // _BLOCK_ROWS):
+        _predict_block(X, block, trees, roots, outputs, raw)
 
 
 def predict_raw(
