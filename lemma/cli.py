@@ -13,6 +13,7 @@ import traceback
 import click
 
 from lemma._version import __version__
+from lemma.cli_serve import serve_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -164,6 +165,19 @@ def study(
         n_jobs,
         use_sensitive,
     )
+
+
+@cli.command()
+@serve_options
+def serve(model: str, **options: object) -> None:
+    """Serve MODEL (a .lemma file) over HTTP: /predict, /explain, /model, /health, /metrics.
+
+    MODEL is loaded with the safe loader first: a tampered or foreign file is refused
+    (exit code 2) before the port is bound. Needs the serve extra (lemma[serve]).
+    """
+    from lemma.cli_serve import run
+
+    run(model, **options)
 
 
 def main(argv: list[str] | None = None) -> int:
