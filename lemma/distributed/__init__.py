@@ -62,6 +62,9 @@ FITTERS: dict[str, str] = {
     "lemma.prep.impute.SimpleImputer": "lemma.distributed.prep:fit_simple_imputer",
     "lemma.prep.encode.OneHotEncoder": "lemma.distributed.prep:fit_one_hot_encoder",
     "lemma.prep.encode.OrdinalEncoder": "lemma.distributed.prep:fit_ordinal_encoder",
+    "lemma.models.decomposition.pca.PCA": "lemma.distributed.decomposition:fit_pca",
+    "lemma.models.cluster.kmeans.KMeans": "lemma.distributed.cluster:fit_kmeans",
+    "lemma.models.naive_bayes.gaussian.GaussianNB": "lemma.distributed.naive_bayes:fit_gaussian_nb",
 }
 
 

@@ -20,6 +20,7 @@ collections and ``dask.delayed``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import sys
 import warnings
@@ -103,18 +104,23 @@ class RowBlocks:
     def n_partitions(self) -> int:
         return len(self.X)
 
-    def map(self, func: Callable[..., Any], *args: Any) -> list:
-        """``[delayed(func)(X_b, y_b, w_b, *args) for every partition b]``."""
+    def map(self, func: Callable[..., Any], *args: Any, with_index: bool = False) -> list:
+        """``[delayed(func)(X_b, y_b, w_b, *args) for every partition b]``; with
+        ``with_index`` the partition number b comes before ``args``."""
         from dask import delayed
 
         task = delayed(func, pure=True)
         ys = self.y if self.y is not None else [None] * self.n_partitions
         ws = self.w if self.w is not None else [None] * self.n_partitions
-        return [task(x, y, w, *args) for x, y, w in zip(self.X, ys, ws, strict=True)]
+        parts = zip(self.X, ys, ws, strict=True)
+        if with_index:
+            return [task(x, y, w, b, *args) for b, (x, y, w) in enumerate(parts)]
+        return [task(x, y, w, *args) for x, y, w in parts]
 
-    def reduce(self, func: Callable[..., Any], combine: Callable[[Any, Any], Any], *args: Any):
+    def reduce(self, func: Callable[..., Any], combine: Callable[[Any, Any], Any], *args: Any,
+               with_index: bool = False):  # fmt: skip
         """``combine`` over the partitions' ``func(X_b, y_b, w_b, *args)``, computed."""
-        return compute(tree_reduce(self.map(func, *args), combine))
+        return compute(tree_reduce(self.map(func, *args, with_index=with_index), combine))
 
 
 def _delayed_parts(collection: Any, what: str, owner: str) -> tuple[list, Any]:
@@ -377,6 +383,7 @@ def lazy_apply(estimator: Any, method: str, X: Any) -> Any:
     >>> type(lazy).__name__, lazy.compute().round(6).tolist()
     ('Array', [7.0, 9.0])
     """
+    estimator = _without_collections(estimator)
     if is_frame(X):
         width, dtype = _output_spec(estimator, method, X._meta_nonempty.iloc[:1])
         columns = None if width is None else _column_names(estimator, method, width)
@@ -397,6 +404,16 @@ def lazy_apply(estimator: Any, method: str, X: Any) -> Any:
     return X.map_blocks(
         _apply_block, estimator, method, chunks=(X.chunks[0], (width,)), dtype=dtype
     )
+
+
+def _without_collections(estimator: Any) -> Any:
+    """A shallow copy to ship to the workers: later changes to the estimator do not reach
+    the graph, and lazy attributes (a KMeans's ``labels_``) are left out."""
+    shipped = copy.copy(estimator)
+    for name, value in vars(estimator).items():
+        if is_dask_collection(value):
+            delattr(shipped, name)
+    return shipped
 
 
 def _series_meta(dtype: np.dtype, name: str) -> Any:

@@ -43,6 +43,7 @@ from scipy.sparse.linalg import svds
 
 from lemma._constraints import BOOL, RANDOM_STATE, Interval, Options
 from lemma.base import BaseEstimator, Tags, TransformerMixin
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.exceptions import DataValidationError
 from lemma.models.decomposition._names import ClassNamePrefixFeaturesOutMixin
 from lemma.validation import check_random_state, validate_data
@@ -293,6 +294,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y)
         self._validate_params()
         X = validate_data(self, X, dtype=(np.float64, np.float32), ensure_min_samples=2)
         n, d = X.shape
@@ -329,6 +332,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> Any:
         """Scores ``Vᵀ_q (x − x̄)`` (÷ √λ_j when whitening), shape (n_samples, n_components_)."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "transform", X)
         self._check_is_fitted()
         Xa = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         scores = Xa @ self.components_.T  # (x − x̄)ᵀV = xᵀV − x̄ᵀV: no centred copy of X
