@@ -41,6 +41,7 @@ import numpy as np
 
 from lemma._constraints import ARRAY_LIKE, RANDOM_STATE, Interval, Options
 from lemma.base import BaseEstimator, ClusterMixin, Tags, TransformerMixin
+from lemma.distributed import apply_distributed, fit_distributed, is_dask_collection
 from lemma.exceptions import ConvergenceWarning, DataValidationError, interop
 from lemma.models.cluster import _kmeans_kernels as kernels
 from lemma.models.decomposition._names import ClassNamePrefixFeaturesOutMixin
@@ -264,6 +265,8 @@ class _BaseKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         -------
         ndarray of int32, shape (n_samples,)
         """
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict", X)
         X = self._check_new(X)
         labels = np.full(X.shape[0], -1, dtype=np.int32)
         centers = self.cluster_centers_.astype(np.float64)
@@ -282,6 +285,8 @@ class _BaseKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         ndarray of shape (n_samples, n_clusters)
             In X's dtype; a DataFrame ``kmeans0, ...`` for DataFrame input.
         """
+        if is_dask_collection(X):
+            return apply_distributed(self, "transform", X)
         Xa = self._check_new(X)
         squared = kernels.squared_distances_to(Xa, self.cluster_centers_.astype(np.float64))
         return self._wrap_output(np.sqrt(squared).astype(Xa.dtype, copy=False), X)
@@ -404,6 +409,8 @@ class KMeans(_BaseKMeans):
         -------
         self
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y, sample_weight)
         self._validate_params()
         X, w = self._check_fit_input(X, sample_weight)
         init = self.init
