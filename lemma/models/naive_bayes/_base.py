@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp
 
+from lemma.distributed import apply_distributed, is_dask_collection
 from lemma.exceptions import ParameterError
 
 __all__ = ["NaiveBayesMixin", "check_priors", "class_log_prior"]
@@ -100,18 +101,26 @@ class NaiveBayesMixin:
 
     def predict_joint_log_proba(self, X: Any) -> np.ndarray:
         """``log πₖ + log p(x | k)`` for each row and class, shape (n_samples, n_classes)."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict_joint_log_proba", X)
         return self._joint_log_likelihood(X)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Log posterior ``log P(k | x)``, normalised in log space; shape (n_samples, n_classes)."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict_log_proba", X)
         jll = self._joint_log_likelihood(X)
         return jll - logsumexp(jll, axis=1, keepdims=True)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior ``P(k | x)``; rows sum to 1; shape (n_samples, n_classes)."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict_proba", X)
         return np.exp(self.predict_log_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of largest posterior for each row, shape (n_samples,)."""
+        if is_dask_collection(X):
+            return apply_distributed(self, "predict", X)
         jll = self._joint_log_likelihood(X)
         return self.classes_[np.argmax(jll, axis=1)]  # type: ignore[attr-defined]

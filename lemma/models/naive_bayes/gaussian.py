@@ -32,6 +32,7 @@ import numpy as np
 
 from lemma._constraints import ARRAY_LIKE, Interval
 from lemma.base import BaseEstimator, ClassifierMixin
+from lemma.distributed import fit_distributed, is_dask_collection
 from lemma.exceptions import DataValidationError
 from lemma.models.naive_bayes._base import NaiveBayesMixin, check_priors
 from lemma.validation import check_is_fitted, check_sample_weight, encode_classes, validate_data
@@ -243,6 +244,8 @@ class GaussianNB(NaiveBayesMixin, ClassifierMixin, BaseEstimator):
             When a variance is 0 after smoothing (every column constant, or
             ``var_smoothing=0`` with a column constant within a class).
         """
+        if is_dask_collection(X):
+            return fit_distributed(self, X, y, sample_weight)
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=(np.float64, np.float32))
         w = check_sample_weight(sample_weight, X.shape[0])
