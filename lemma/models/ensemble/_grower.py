@@ -171,6 +171,13 @@ def _split_rows_parallel(
 
 
 @numba.njit(cache=True)
+def _fill_range(partition):
+    """``partition[i] = i`` (without the temporary of ``np.arange``)."""
+    for i in range(partition.size):
+        partition[i] = i
+
+
+@numba.njit(cache=True)
 def add_leaf_values(raw, partition, starts, stops, values):
     """``raw[partition[starts[l]:stops[l]]] += values[l]`` for every leaf ``l``."""
     for leaf in range(starts.size):
@@ -290,7 +297,7 @@ class TreeGrower:
     # ------------------------------------------------------------------ growth
     def grow(self) -> TreeGrower:
         """Grow leaf-wise until the limits stop it; leaf values include the learning rate."""
-        self.buffers.partition[:] = np.arange(self.binned.shape[0], dtype=np.uint32)
+        _fill_range(self.buffers.partition)
         self.root = self._make_root()
         self._consider(self.root)
         while self._heap:

@@ -97,9 +97,16 @@ class BoostingLoss:
         return self.loss.hessian_pointwise(y, raw)
 
     def value(self, y: np.ndarray, raw: np.ndarray, w: np.ndarray) -> float:
-        """Weighted mean loss at ``raw`` (n, n_trees)."""
+        """Weighted mean loss at ``raw`` (n, n_trees), in blocks of :data:`CHUNK_ROWS`."""
+        total = 0.0
+        for a in range(0, y.shape[0], CHUNK_ROWS):
+            b = a + CHUNK_ROWS
+            total += self._block_value(y[a:b], raw[a:b], w[a:b])
+        return total / float(np.sum(w))
+
+    def _block_value(self, y, raw, w) -> float:
         r = raw[:, 0] if self.n_trees == 1 else raw
-        return _weighted_sum(w, self.loss.pointwise(y, r)) / float(np.sum(w))
+        return _weighted_sum(w, self.loss.pointwise(y, r))
 
     def inverse_link(self, raw: np.ndarray) -> np.ndarray:
         """Predictions on the response scale from raw scores (n, n_trees)."""
@@ -155,8 +162,8 @@ class _AbsoluteError(BoostingLoss):
         hessians[:, 0] = w
         return _weighted_sum(w, np.abs(residual))
 
-    def value(self, y: np.ndarray, raw: np.ndarray, w: np.ndarray) -> float:
-        return _weighted_sum(w, np.abs(y - raw[:, 0])) / float(np.sum(w))
+    def _block_value(self, y, raw, w) -> float:
+        return _weighted_sum(w, np.abs(y - raw[:, 0]))
 
     def inverse_link(self, raw: np.ndarray) -> np.ndarray:
         return raw[:, 0].copy()

@@ -263,7 +263,7 @@ class _GradientBoosting(BaseEstimator):
                 "monotonic_cst is not supported for multiclass classification: each class "
                 "score is a separate model; use it for regression or binary classification."
             )
-        has_missing = np.asarray((binned == self.max_bins).any(axis=0), dtype=np.bool_)
+        has_missing = np.array([(column == self.max_bins).any() for column in binned.T])
         return GrowerSettings(
             n_bins=self.max_bins + 1,
             n_bins_non_missing=n_bins_non_missing,
@@ -594,13 +594,12 @@ class GradientBoostingClassifier(ClassifierMixin, _GradientBoosting):
         y = check_y(y, estimator_name=type(self).__name__, n_samples=n)
         w = check_sample_weight(sample_weight, n)
         self.classes_, codes = encode_classes(y, w, type(self).__name__)
-        w = w * self._class_weights(codes)
+        if self.class_weight is not None:
+            w = w * self._class_weights(codes)
         codes = codes.astype(np.float64) if self.classes_.size == 2 else codes.astype(np.intp)
         return codes, w, self.classes_.size
 
     def _class_weights(self, codes: np.ndarray) -> np.ndarray:
-        if self.class_weight is None:
-            return np.ones(codes.size)
         if isinstance(self.class_weight, str):
             counts = np.bincount(codes, minlength=self.classes_.size)
             per_class = codes.size / (self.classes_.size * np.maximum(counts, 1))
