@@ -290,7 +290,7 @@ def _datetimes(values: list[Any]) -> Any:
 
 
 def _texts(values: list[Any]) -> Any:
-    return pd.Series(values)  # pandas infers the same str dtype as for the training column
+    return values  # pandas infers the same str dtype as for the training column
 
 
 #: kind -> builder of a DataFrame column from validated Python values.
@@ -304,20 +304,24 @@ _COLUMN_BUILDERS: dict[str, Callable[[list[Any]], Any]] = {
 }
 
 
+def _column_data(schema: FeatureSchema, columns: list[list[Any]]) -> dict[str, Any]:
+    return {
+        spec.name: _COLUMN_BUILDERS[spec.kind](values)
+        for spec, values in zip(schema.columns, columns, strict=True)
+    }
+
+
 def build_frame(schema: FeatureSchema, columns: list[list[Any]]) -> pd.DataFrame:
     """A DataFrame with the schema's columns, in order, from validated values per column."""
-    data = {}
-    for spec, values in zip(schema.columns, columns, strict=True):
-        data[spec.name] = _COLUMN_BUILDERS[spec.kind](values)
-    return pd.DataFrame(data, copy=False)
+    return pd.DataFrame(_column_data(schema, columns), copy=False)
 
 
-def _range_warnings(schema: FeatureSchema, frame: pd.DataFrame, rows: list[int]) -> list[dict]:
+def _range_warnings(schema: FeatureSchema, data: dict[str, Any], rows: list[int]) -> list[dict]:
     warnings = []
     for spec in schema.columns:
         if spec.min is None or spec.max is None:
             continue
-        numbers = frame[spec.name].to_numpy(dtype=np.float64, na_value=np.nan)
+        numbers = np.asarray(data[spec.name], dtype=np.float64)
         with np.errstate(invalid="ignore"):
             outside = np.flatnonzero((numbers < spec.min) | (numbers > spec.max))
         for k in outside:
@@ -458,7 +462,6 @@ class RowValidator:
             good = [i for i in good if i not in bad]
             parsed = adapter.validate_python([records[i] for i in good])
         names = [f"c{j}" for j in range(len(self.schema.columns))]
-        columns = [[row.__dict__[name] for row in parsed] for name in names]
-        frame = build_frame(self.schema, columns)
-        warnings = _range_warnings(self.schema, frame, good)
-        return Batch(frame, good, errors, warnings, len(records))
+        data = _column_data(self.schema, [[row.__dict__[name] for row in parsed] for name in names])
+        warnings = _range_warnings(self.schema, data, good)
+        return Batch(pd.DataFrame(data, copy=False), good, errors, warnings, len(records))
