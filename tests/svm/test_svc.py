@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn import svm as sksvm
 
-from lemma.exceptions import ConvergenceWarning, ParameterError
+from lemma.exceptions import ConvergenceWarning, DataValidationError, ParameterError
 from lemma.models.svm import SVC
 from lemma.models.svm._kernels import kernel_matrix
 
@@ -108,14 +108,15 @@ def test_dual_constraints_and_kkt(rng, params):
     full[model.support_] = alpha
     free = (full > 1e-9) & (full < C * w - 1e-9)
     assert free.any()
-    np.testing.assert_allclose(margin[free], 1.0, atol=2 * tol)
-    assert np.all(margin[full == 0] >= 1 - 2 * tol)
-    assert np.all(margin[full >= C * w - 1e-9] <= 1 + 2 * tol)
+    slack = 10 * tol  # the kernel cache is float32 (libsvm's): ~1e-7 relative per value
+    np.testing.assert_allclose(margin[free], 1.0, atol=slack)
+    assert np.all(margin[full == 0] >= 1 - slack)
+    assert np.all(margin[full >= C * w - 1e-9] <= 1 + slack)
     history = model.history_[0]
     assert np.all(np.diff(history) <= 1e-12)  # every SMO step lowers the dual objective
     sv = model.support_vectors_
     K = kernel_matrix(sv, sv, params["kernel"], model._gamma, model.coef0, model.degree)
-    assert history[-1] == pytest.approx(0.5 * coef @ K @ coef - alpha.sum(), rel=1e-8)
+    assert history[-1] == pytest.approx(0.5 * coef @ K @ coef - alpha.sum(), rel=1e-6)
 
 
 def test_integer_weights_equal_repeated_rows(rng):
@@ -169,3 +170,7 @@ def test_bad_input(rng):
         _ = model.coef_
     with pytest.warns(ConvergenceWarning, match="max_iter"):
         SVC(max_iter=2).fit(X, y)
+    y3 = y.copy()
+    y3[:5] = 2
+    with pytest.raises(DataValidationError, match="class 2 has no row of positive weight"):
+        SVC().fit(X, y3, sample_weight=np.where(y3 == 2, 0.0, 1.0))

@@ -47,7 +47,7 @@ import numpy as np
 
 from lemma._constraints import BOOL, DICT, RANDOM_STATE, Interval, Options
 from lemma.base import BaseEstimator, ClassifierMixin
-from lemma.exceptions import ConvergenceWarning, ParameterError, interop
+from lemma.exceptions import ConvergenceWarning, DataValidationError, ParameterError, interop
 from lemma.models.svm._kernels import KERNELS, kernel_matrix, resolve_gamma
 from lemma.models.svm._platt import couple, sigmoid_predict, sigmoid_train
 from lemma.models.svm._smo import smo
@@ -239,6 +239,13 @@ class SVC(ClassifierMixin, BaseEstimator):
         # "balanced" counts rows, not weights (scikit-learn's SVC)
         self.class_weight_ = class_weights(self.class_weight, self.classes_, codes, np.ones(w.size))
         costs = self.C * w * self.class_weight_[codes]
+        empty = np.flatnonzero(np.bincount(codes, weights=costs, minlength=self.classes_.size) == 0)
+        if empty.size:
+            raise DataValidationError(
+                f"SVC: class {self.classes_.tolist()[empty[0]]!r} has no row of positive weight "
+                "(sample_weight × class_weight), so no SVM can separate it; drop it from y or "
+                "give its rows positive weights."
+            )
         self._gamma = resolve_gamma(self.gamma, X)
         rng = check_random_state(self.random_state)
         alphas, rhos, n_iter, self.history_, probA, probB = [], [], [], [], [], []
@@ -268,7 +275,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         """One dual by SMO: ``(alpha, rho, n_iter, history)``."""
         n = X.shape[0]
         cap = max(10_000_000, 100 * n) if self.max_iter == -1 else self.max_iter
-        slots = max(2, int(self.cache_size * 2**20 // (8 * max(n, 1))))
+        slots = max(2, int(self.cache_size * 2**20 // (4 * max(n, 1))))  # float32 rows
         alpha, rho, n_iter, history = smo(
             X, signs, costs, KERNELS[self.kernel], self._gamma, float(self.coef0),
             int(self.degree), float(self.tol), int(cap), slots,
