@@ -28,6 +28,7 @@ FAMILIES: dict[str, str] = {
     "trees": "bench.families.trees",
     "neural": "bench.families.neural",
     "cluster": "bench.families.cluster",
+    "classical": "bench.families.classical",
 }
 
 
