@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 from sklearn import mixture as skm
 from sklearn.datasets import make_blobs
@@ -72,7 +72,12 @@ def test_em_never_decreases_the_likelihood(seed, kind, k):
     X[:100] += rng.uniform(2, 6, 2)
     model = GaussianMixture(k, covariance_type=kind, reg_covar=0.0, tol=1e-10,
                             max_iter=60, init_params="random", random_state=seed)  # fmt: skip
-    model.fit(X)
+    try:
+        model.fit(X)
+    except DataValidationError:
+        # A component collapsed onto one row: with reg_covar = 0 the likelihood is
+        # unbounded there and the property is vacuous (the error is tested elsewhere).
+        reject()
     history = model.history_
     assert len(history) == model.n_iter_ + 1
     assert np.all(np.diff(history) >= -1e-10 * np.abs(history[:-1]).max())

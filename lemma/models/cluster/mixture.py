@@ -77,8 +77,23 @@ def _tied(X, resp, nk, means, reg):
 
 
 def _diag(X, resp, nk, means, reg):
-    second = resp.T @ (X * X) / nk[:, None]
-    return second - means**2 + reg
+    # Centred sums Σᵢ r_ik (x_ij − μ_kj)², not E[x²] − μ²: the one-pass form cancels
+    # catastrophically when a component collapses (a singleton gets variance ~1e-14 of
+    # rounding noise instead of 0, and the likelihood moves by noise, up or down).
+    variances = np.zeros_like(means)
+    for start in range(0, X.shape[0], _BLOCK):
+        block = X[start : start + _BLOCK]
+        r = resp[start : start + _BLOCK]
+        for k in range(means.shape[0]):
+            diff = block - means[k]
+            variances[k] += r[:, k] @ (diff * diff)
+    variances = variances / nk[:, None] + reg
+    # A σ within a few dozen rounding units of its mean is a point mass: μ itself carries
+    # that much rounding (a weighted mean over n rows), so (x − μ)/σ and the likelihood are
+    # noise there (and unbounded in exact arithmetic). Seen as EM "decreasing" ℓ by 1e-4.
+    if np.any(variances <= (64 * np.finfo(X.dtype).eps * np.abs(means)) ** 2):
+        raise DataValidationError(_ILL_DEFINED)
+    return variances
 
 
 def _spherical(X, resp, nk, means, reg):
@@ -153,29 +168,27 @@ def _log_prob_full(X, means, prec_chol):
 
 
 def _log_prob_diag(X, means, prec_chol):
-    precisions = prec_chol**2
-    return (
-        np.sum(means**2 * precisions, axis=1)
-        - 2.0 * (X @ (means * precisions).T)
-        + (X**2) @ precisions.T
+    # ‖(x − μ_k) ⊙ L_k‖² as (x ⊙ L_k − μ_k ⊙ L_k)², not the expansion μ²p − 2xμp + x²p:
+    # that one loses eps·x²/σ² to cancellation, which is garbage once a component's σ
+    # collapses towards a single row (the likelihood then jumps by 1e11 and falls back).
+    prec_chol = np.broadcast_to(
+        prec_chol[:, None] if prec_chol.ndim == 1 else prec_chol, means.shape
     )
-
-
-def _log_prob_spherical(X, means, prec_chol):
-    precisions = prec_chol**2
-    squared_norms = np.einsum("ij,ij->i", X, X)
-    return (
-        np.sum(means**2, axis=1) * precisions
-        - 2.0 * (X @ means.T) * precisions
-        + np.outer(squared_norms, precisions)
-    )
+    out = np.empty((X.shape[0], means.shape[0]), dtype=X.dtype)
+    for k in range(means.shape[0]):
+        shift = means[k] * prec_chol[k]
+        for start in range(0, X.shape[0], _BLOCK):
+            y = X[start : start + _BLOCK] * prec_chol[k]
+            y -= shift
+            out[start : start + _BLOCK, k] = np.einsum("ij,ij->i", y, y)
+    return out
 
 
 _MAHALANOBIS = {
     "full": _log_prob_full,
     "tied": _log_prob_full,
     "diag": _log_prob_diag,
-    "spherical": _log_prob_spherical,
+    "spherical": _log_prob_diag,
 }
 
 
