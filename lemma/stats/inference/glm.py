@@ -118,8 +118,11 @@ def detect_separation(
     # Variables (β, t); maximise t subject to Aβ − t ≥ 0, |β| ≤ 1, t ≤ 1.
     n = len(s)
     worst = optimize.linprog(
-        c=np.r_[np.zeros(q), -1.0], A_ub=np.c_[-A, np.ones(n)], b_ub=np.zeros(n),
-        bounds=[(-1, 1)] * q + [(None, 1)], method="highs",
+        c=np.r_[np.zeros(q), -1.0],
+        A_ub=np.c_[-A, np.ones(n)],
+        b_ub=np.zeros(n),
+        bounds=[(-1, 1)] * q + [(None, 1)],
+        method="highs",
     )
     complete = worst.status == 0 and -worst.fun > tol
     return Separation(
