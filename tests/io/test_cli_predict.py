@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -198,18 +199,12 @@ def test_bad_data_is_one_line_with_exit_code_2(case, model_path, tmp_path, capsy
     assert "Traceback" not in stderr
 
 
-def test_parquet_without_pyarrow_says_how_to_fix_it(model_path, tmp_path, capsys):
-    if _has_parquet_engine():
-        pytest.skip("a Parquet engine is installed")
+def test_parquet_without_pyarrow_says_how_to_fix_it(model_path, tmp_path, capsys, monkeypatch):
+    for engine in ("pyarrow", "fastparquet"):  # as if neither were installed
+        monkeypatch.setitem(sys.modules, engine, None)
     path = _write(tmp_path / "data.parquet", b"PAR1" + b"\x00" * 20)
     code, _, stderr = _run(capsys, "predict", model_path, path)
     assert code == 2 and "pip install pyarrow, or convert the file to CSV" in stderr
-
-
-def _has_parquet_engine() -> bool:
-    import importlib.util
-
-    return any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet"))
 
 
 BAD_MODELS = {

@@ -191,15 +191,6 @@ def test_5x2cv_t_and_f_match_the_papers(rng):
     assert f.estimate == pytest.approx(np.mean(p))
 
 
-def test_against_mlxtend():
-    mlxtend = pytest.importorskip(
-        "mlxtend.evaluate",
-        reason="mlxtend is not installed (not a lemma dependency; the manual formulas above "
-        "are the reference)",
-    )
-    assert mlxtend is not None
-
-
 class Recorder:
     """A regressor predicting its training mean plus ``shift``; records training sizes.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 
 import numpy as np
 import pandas as pd
@@ -83,10 +83,8 @@ def test_layout_labels_say_the_rule_and_the_class(rng):
     assert root["label"].splitlines()[-1] == f"class = {model.classes_[root['klass']]}"
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("matplotlib") is not None, reason="matplotlib is installed"
-)
-def test_plot_tree_without_matplotlib_says_what_to_do(rng):
+def test_plot_tree_without_matplotlib_says_what_to_do(rng, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)  # as if not installed
     X, y = data_without_ties(rng, n=30)
     model = DecisionTreeClassifier(max_depth=2).fit(X, y)
     with pytest.raises(ImportError, match="plot_tree needs matplotlib"):
