@@ -169,6 +169,7 @@ def test_renderings_and_the_model_card(rng):
     assert result.verdict in text and "Checklist:" in text and "[FAIL] four-fifths rule" in text
     assert "<table" in result._repr_html_()
     assert list(result.to_frame().index) == list(result.disparities.index)
-    explain = pytest.importorskip("lemma.explain._evidence")
-    sentences = explain.collect_evidence({"fairness": data})["ethical"]
+    from lemma.explain import _evidence
+
+    sentences = _evidence.collect_evidence({"fairness": data})["ethical"]
     assert any("Fails the four-fifths rule for sex" in s for s in sentences)

@@ -84,17 +84,8 @@ def test_a_bundled_dataset_name_is_accepted_as_data(tmp_path, capsys):
     np.testing.assert_array_equal(predicted, model.predict(X))
 
 
-def test_classifiers_add_one_probability_column_per_class(tmp_path, rng, capsys, monkeypatch):
-    from lemma.io import serialize
-    from lemma.models import linear
-
-    listed = serialize._estimator_classes()
-    if "LogisticRegression" not in listed:  # until the registry lists it
-        if not hasattr(linear, "LogisticRegression"):
-            pytest.skip("LogisticRegression is not available yet")
-        extra = {"LogisticRegression": linear.LogisticRegression}
-        monkeypatch.setattr(serialize, "_estimator_classes", lambda: {**listed, **extra})
-    cls = serialize._estimator_classes()["LogisticRegression"]
+def test_classifiers_add_one_probability_column_per_class(tmp_path, rng, capsys):
+    cls = lemma.LogisticRegression
     X = pd.DataFrame(rng.normal(size=(40, 2)), columns=["u", "v"])
     y = np.where(X["u"] + rng.normal(scale=0.5, size=40) > 0, "yes", "no")
     model = cls().fit(X, y)
@@ -233,8 +224,6 @@ def test_bad_models_are_one_line_with_exit_code_2(case, model_path, training, tm
 
 def test_a_transformer_is_not_a_model_to_predict_with(training, tmp_path, capsys):
     transformers = lemma.all_estimators("transformer")
-    if not transformers:
-        pytest.skip("no transformer is registered yet")
     X = training.drop(columns="price")
     path = lemma.save(transformers[0][1]().fit(X), tmp_path / "t.lemma")
     X.to_csv(tmp_path / "new.csv", index=False)
