@@ -126,14 +126,17 @@ def bin_thresholds(
     if sample_weight is not None:
         keep &= sample_weight > 0
     values = column[keep]
-    order = np.argsort(values, kind="stable")  # one sort for the distinct values and quantiles
-    x = values[order]
+    if sample_weight is None:  # one sort for the distinct values and the quantiles
+        order, x = None, np.sort(values)  # NumPy's SIMD sort, ~5x an argsort and gather
+    else:
+        order = np.argsort(values, kind="stable")
+        x = values[order]
     distinct = x[np.concatenate([[True], x[1:] != x[:-1]])] if x.size else x
     if distinct.size <= 1:
         return np.empty(0, np.float64)
     if distinct.size <= max_bins:
         return 0.5 * (distinct[:-1] + distinct[1:])
-    weights = None if sample_weight is None else sample_weight[keep][order]
+    weights = None if order is None else sample_weight[keep][order]
     levels = np.linspace(0.0, 100.0, max_bins + 1)[1:-1] / 100.0  # NumPy's rounding of q
     return np.unique(_sorted_quantiles(x, weights, levels))
 
