@@ -346,7 +346,9 @@ def _col(v: np.ndarray, like: np.ndarray) -> np.ndarray:
 def _qr_lapack(A: np.ndarray):
     """Householder QR by LAPACK; R and functions applying Qᵀ and Q without forming Q."""
     geqrf, ormqr = sla.get_lapack_funcs(("geqrf", "ormqr"), (A,))
-    qr, tau, _, info = geqrf(A, overwrite_a=True)
+    # SciPy's default workspace (3 × columns) forces LAPACK's unblocked Householder loop
+    # (level-2 BLAS); 64 × columns lets geqrf use its blocked, level-3 form.
+    qr, tau, _, info = geqrf(A, lwork=max(1, 64 * A.shape[1]), overwrite_a=True)
     if info != 0:  # pragma: no cover - LAPACK argument error
         raise RuntimeError(f"LAPACK geqrf failed with info={info}")
 
