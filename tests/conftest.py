@@ -3,12 +3,23 @@
 Seeds come from one place: every test that takes ``seed`` (or ``rng``) runs once
 per seed given with ``--seeds`` (default ``0``), so a sweep such as
 ``pytest --seeds 0-19`` re-runs the randomised tests over twenty seeds.
+
+Hypothesis follows the same rule: by default its examples are derandomised (the same
+examples on every run, so CI is reproducible); ``LEMMA_HYPOTHESIS=explore pytest ...``
+draws fresh random examples, for hunting new counter-examples.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("LEMMA_HYPOTHESIS", "ci"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
