@@ -110,7 +110,9 @@ def _json_array(values: np.ndarray, rows: list[int], what: str, warnings: list) 
                 warnings.append(problem(rows[k], None, "not_finite", message))
             return out.tolist()
         return values.tolist()
-    return plain(values) if values.dtype.kind == "O" else values.tolist()
+    if values.dtype.kind == "O" and not all(type(v) is str for v in values.flat):
+        return plain(values)  # NumPy scalars, NaN, mixed labels: made JSON one by one
+    return values.tolist()  # numbers, booleans, strings (class labels): already JSON
 
 
 # ------------------------------------------------------------------------------ predict
