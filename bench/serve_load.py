@@ -350,7 +350,7 @@ def markdown(results: list[dict], clients: int, duration: float, rounds: int) ->
     ]
     for r in results:
         lat, load, batch = r["latency"], r["load"], r["batch"]
-        per_batch = None if not batch["requests"] else batch["p50_ms"] / 1000
+        per_batch = None if batch["p50_ms"] is None else batch["p50_ms"] / 1000
         lines.append(
             f"| {r['server']} | {_cell(lat['p50_ms'], 2)} | {_cell(lat['p99_ms'], 2)} | "
             f"{_cell(load['requests_per_s'], 0)} | {_cell(load['p50_ms'])} | "
