@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import lemma
+from lemma.cli import main
 from tests.study.browser import check_report
 
 
@@ -90,10 +91,18 @@ def test_clustering_study_recovers_planted_clusters(tmp_path_factory, rng):
 
 
 @pytest.mark.slow
-def test_adult_default_study(tmp_path_factory):
-    study, out = _run("adult", tmp_path_factory, time_budget=30)
-    data = _check_files(study, out)
-    assert study.config.target == "income" and study.config.sensitive == ("sex", "race")
-    assert study.headline["test_score"] > 0.85
-    assert data["fairness"]["verdict"]
+def test_adult_default_study_from_the_command_line(tmp_path, capsys):
+    """`make run` is `lemma study` with no DATA: Adult, target income, sensitive sex and
+    race. The same command (a shorter time budget) runs end to end and prints the report."""
+    out = tmp_path / "adult"
+    code = main(["study", "--time-budget", "30", "--seed", "0", "--out", str(out)])
+    stdout = capsys.readouterr().out
+    assert code == 0
+    assert stdout.rstrip().splitlines()[-1] == f"Report: {out / 'report.html'}"
+    data = json.loads((out / "study.json").read_text())
+    assert data["config"]["target"] == "income" and data["config"]["sensitive"] == ["sex", "race"]
+    assert data["headline"]["test_score"] > 0.85 and data["fairness"]["verdict"]
+    rows = lemma.io.datasets.load_adult(split="test").head(500).drop(columns=["income"])
+    probabilities = lemma.load(out / "model.lemma").predict_proba(rows)  # loads and predicts
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
     check_report(out / "report.html", out / "study.json", "adult")
