@@ -183,3 +183,18 @@ def test_rows_bin_like_a_copy_of_them(rng):
     np.testing.assert_array_equal(
         bin_data(X[rows], copy[0], mask, 31), bin_data(X, view[0], mask, 31, rows=rows)
     )
+
+
+def test_equal_weights_give_the_unweighted_edges(rng):
+    X = rng.normal(size=(3000, 2))
+    X[:, 1] = np.round(X[:, 1], 2)  # ties between quantile levels
+    mask, counts = np.zeros(2, bool), np.zeros(2)
+    unweighted = fit_bin_thresholds(X, mask, counts, 255, None, 10**6, None)[0]
+    for weight in [1.0, 0.3, 7.0]:
+        weighted = fit_bin_thresholds(X, mask, counts, 255, np.full(3000, weight), 10**6, None)
+        for ours, reference in zip(weighted[0], unweighted, strict=True):
+            np.testing.assert_array_equal(ours, reference)
+    for column, edges in zip(X.T, unweighted, strict=True):  # and NumPy's quantiles
+        levels = np.linspace(0, 100, 256)[1:-1]
+        expected = np.unique(np.percentile(column, levels, method="averaged_inverted_cdf"))
+        np.testing.assert_allclose(edges, expected, rtol=0, atol=0)

@@ -162,6 +162,7 @@ def fit_bin_thresholds(
         Categories of each categorical column (ignored for numeric ones).
     max_bins : int
     sample_weight : ndarray of shape (n,) or None
+        Equal weights count as None (the same quantiles, from exact row counts).
     subsample : int
         Rows used for the quantiles at most (drawn with replacement above it).
     rng : numpy.random.Generator
@@ -176,6 +177,9 @@ def fit_bin_thresholds(
     """
     if sample_weight is not None and rows is not None:
         sample_weight = sample_weight[rows]
+    w = sample_weight
+    if w is not None and w.size and w[0] > 0 and np.all(w == w[0]):
+        sample_weight = None  # equal weights: the unweighted quantiles, with exact counts
     n = X.shape[0] if rows is None else rows.size
     if n > subsample:
         p = None if sample_weight is None else sample_weight / sample_weight.sum()
