@@ -13,6 +13,9 @@
   :class:`SelectKBest`, :class:`SelectPercentile`, :class:`SelectFromModel`; by
   recursive elimination (:mod:`lemma.features.elimination`): :class:`RFE`,
   :class:`RFECV`.
+* Search (:mod:`lemma.features.search`): :class:`FeatureSearch`, forward or stepwise
+  selection over candidate groups (columns, logs, squares, interactions, bins) scored by
+  cross-validation or AIC/BIC, stopping when the gain is not significant.
 """
 
 from lemma.features.discretize import KBinsDiscretizer, SupervisedBinner
@@ -26,6 +29,7 @@ from lemma.features.scores import (
     mutual_info_regression,
     r_regression,
 )
+from lemma.features.search import FeatureSearch, SearchSummary
 from lemma.features.selection import (
     SelectFromModel,
     SelectKBest,
@@ -38,9 +42,11 @@ from lemma.features.splines import SplineTransformer
 __all__ = [
     "RFE",
     "RFECV",
+    "FeatureSearch",
     "InteractionFeatures",
     "KBinsDiscretizer",
     "PolynomialFeatures",
+    "SearchSummary",
     "SelectFromModel",
     "SelectKBest",
     "SelectPercentile",
