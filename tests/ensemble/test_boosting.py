@@ -38,10 +38,12 @@ def test_training_loss_never_increases_regression(rng, loss):
     assert history[-1] < 0.8 * history[0]
 
 
+@pytest.mark.parametrize("l2_regularization", [0.0, 0.5])
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_training_loss_never_increases_classification(rng, n_classes):
+def test_training_loss_never_increases_classification(rng, n_classes, l2_regularization):
     X, y = _classification(rng, n_classes=n_classes)
-    model = GradientBoostingClassifier(max_iter=60, l2_regularization=0.5).fit(X, y)
+    model = GradientBoostingClassifier(max_iter=60, l2_regularization=l2_regularization)
+    model.fit(X, y)
     history = model.history_["train_loss"]
     assert np.all(np.diff(history) <= 1e-12 * history[:-1])
     assert history[-1] < 0.5 * history[0]
