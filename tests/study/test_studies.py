@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn import metrics as skm
 
 import lemma
 from lemma.cli import main
@@ -57,6 +58,17 @@ def test_german_credit_study(german):
     assert lo < study.headline["test_score"] < hi
     assert data["fairness"]["verdict"]
     assert "sex" not in study.split["features"]  # sensitive columns stay out of the features
+    # the test metrics are the usual ones on the held-out rows (scikit-learn's values)
+    y, pos, labels = np.asarray(study.y_test), study.positive_class, study.predictions["label"]
+    proba = study.predictions["proba"][:, list(study.model.classes_).index(pos)]
+    expected = {
+        "roc_auc": skm.roc_auc_score(y == pos, proba),
+        "f1": skm.f1_score(y, labels, pos_label=pos),
+        "balanced_accuracy": skm.balanced_accuracy_score(y, labels),
+        "log_loss": skm.log_loss(y, study.predictions["proba"], labels=study.model.classes_),
+    }
+    for name, value in expected.items():
+        assert study.test_metrics[name]["estimate"] == pytest.approx(value, rel=1e-12), name
     check_report(out / "report.html", out / "study.json", "german_credit")
 
 
