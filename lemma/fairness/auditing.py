@@ -140,7 +140,9 @@ class FairnessAudit:
         """One sentence: the four-fifths rule first, then any other failed or warned check."""
         di = self.disparate_impact
         ci = ""
-        if di["ci_low"] is not None and not np.isnan(di["ci_low"]):
+        if di["lowest_rate"] == 0.0 and di["highest_rate"] > 0.0:
+            ci = self._zero_rate_bound(di)
+        elif di["ci_low"] is not None and not np.isnan(di["ci_low"]):
             ci = f" ({100 * self.level:g}% CI {di['ci_low']:.2f} to {di['ci_high']:.2f})"
         low, high = self._label(di["lowest_group"]), self._label(di["highest_group"])
         if not di["four_fifths_rule"]:
@@ -162,6 +164,20 @@ class FairnessAudit:
         if unchecked:
             sentence += f" Not checked: {', '.join(unchecked)}."
         return sentence
+
+    def _zero_rate_bound(self, di: dict[str, Any]) -> str:
+        """A group nobody in which was selected: every bootstrap resample selects nobody
+        either, so the percentile interval collapses to 0–0 and says nothing. The exact
+        (Clopper–Pearson) bound of a rate with 0 successes in n rows is
+        1 − ((1 − level)/2)^(1/n); divided by the highest group's rate it bounds the ratio."""
+        sizes = {str(group): size for group, size in self.group_sizes.items()}
+        n = int(sizes[di["lowest_group"]])
+        upper = 1.0 - ((1.0 - self.level) / 2.0) ** (1.0 / n)
+        return (
+            f" (nobody among its {n:,} rows was selected, so the bootstrap gives no interval; "
+            f"the exact {100 * self.level:g}% bound on its rate is {upper:.3f}, a ratio up to "
+            f"{min(upper / di['highest_rate'], 1.0):.2f})"
+        )
 
     # ------------------------------------------------------------------ renderings
     def to_frame(self) -> pd.DataFrame:

@@ -173,3 +173,22 @@ def test_renderings_and_the_model_card(rng):
 
     sentences = _evidence.collect_evidence({"fairness": data})["ethical"]
     assert any("Fails the four-fifths rule for sex" in s for s in sentences)
+
+
+def test_a_group_nobody_in_which_is_selected_gets_an_exact_bound(rng):
+    """The bootstrap interval of a zero rate collapses to 0–0; the verdict gives the
+    Clopper–Pearson bound instead (the Beta(1, n) quantile, as SciPy computes it)."""
+    from scipy import stats
+
+    group = np.repeat(["a", "b"], [400, 60])
+    y_pred = np.r_[(rng.random(400) < 0.4).astype(int), np.zeros(60, int)]
+    y_true = rng.integers(0, 2, 460)
+    result = lf.audit(y_true, y_pred, sensitive_features=group, n_boot=200, random_state=0)
+    upper = stats.beta.ppf(0.975, 1, 60)
+    assert result.disparate_impact["ci_high"] == 0.0  # what the bootstrap alone would say
+    assert (
+        f"nobody among its 60 rows was selected, so the bootstrap gives no interval; "
+        f"the exact 95% bound on its rate is {upper:.3f}, a ratio up to "
+        f"{upper / y_pred[:400].mean():.2f})" in result.verdict
+    )
+    assert "fails the four-fifths rule" in result.verdict
