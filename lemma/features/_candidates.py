@@ -18,11 +18,15 @@ kind          name                columns
 Stateful groups (categories, bin edges, log floors) learn their state in ``fit``, so
 inside cross-validation they are fitted on each training fold only. The first
 category and the first bin are the reference level (dropped), so a group never
-duplicates the intercept of a linear model.
+duplicates the intercept of a linear model. A fitted group is also written as plain
+values (:meth:`FeatureBuilder.fitted_groups`: its spec's fields and a dict of arrays
+and numbers), which is what a fitted FeatureSearch keeps, so that lemma.save can
+store it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from itertools import combinations
@@ -99,11 +103,18 @@ def _numbers(values: np.ndarray, label: str | None = None) -> np.ndarray:
 class _Block:
     """Fit state and output columns of one spec (the default: stateless, one column)."""
 
+    #: names of the attributes ``fit`` learns (plain numbers and arrays).
+    state_names: tuple[str, ...] = ()
+
     def __init__(self, spec: FeatureSpec):
         self.spec = spec
 
     def fit(self, columns: list[np.ndarray]) -> _Block:
         return self
+
+    def state(self) -> dict[str, Any]:
+        """What ``fit`` learnt, by name."""
+        return {name: getattr(self, name) for name in self.state_names}
 
     def transform(self, columns: list[np.ndarray]) -> np.ndarray:
         x = [_numbers(c, label) for c, label in zip(columns, self.spec.labels, strict=True)]
@@ -128,6 +139,8 @@ class _Product(_Block):
 
 class _Log(_Block):
     """log x; a value x ≤ 0 (possible only after fit) takes the smallest positive training x."""
+
+    state_names = ("floor",)
 
     def fit(self, columns: list[np.ndarray]) -> _Log:
         x = _numbers(columns[0])
@@ -161,6 +174,8 @@ class _Dummies(_Block):
 
 
 class _OneHot(_Dummies):
+    state_names = ("levels",)
+
     def fit(self, columns: list[np.ndarray]) -> _OneHot:
         self.levels = np.unique(_as_text(columns[0]))
         return self
@@ -172,6 +187,8 @@ class _OneHot(_Dummies):
 
 
 class _Bins(_Dummies):
+    state_names = ("edges", "levels")
+
     def fit(self, columns: list[np.ndarray]) -> _Bins:
         x = _numbers(columns[0])
         inner = np.quantile(x, np.linspace(0, 1, self.spec.n_bins + 1)[1:-1])
@@ -233,6 +250,43 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
             _BLOCKS[spec.kind](spec).fit([columns[j] for j in spec.columns]) for spec in self.specs
         ]
         return self
+
+    def fitted_groups(self) -> list[dict[str, Any]]:
+        """The fitted groups as plain values: each spec's fields and its learnt ``state``.
+
+        :meth:`from_groups` rebuilds the builder from them, without refitting.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> X = pd.DataFrame({"a": [1.0, 2.0, 4.0]})
+        >>> groups = FeatureBuilder((FeatureSpec("log", (0,), ("a",)),)).fit(X).fitted_groups()
+        >>> groups
+        [{'kind': 'log', 'columns': (0,), 'labels': ('a',), 'n_bins': 5, 'state': {'floor': 1.0}}]
+        >>> FeatureBuilder.from_groups(groups).build([X["a"].to_numpy()], 3).round(3).ravel()
+        array([0.   , 0.693, 1.386])
+        """
+        check_is_fitted(self)
+        return [{**dataclasses.asdict(b.spec), "state": b.state()} for b in self.blocks_]
+
+    @classmethod
+    def from_groups(cls, groups: list[dict[str, Any]]) -> FeatureBuilder:
+        """A builder from :meth:`fitted_groups`, ready for :meth:`build` (no refit).
+
+        Only the spec's fields and each group's known state names are read. The builder
+        does not know the input's width or names: its owner checks the input (as
+        FeatureSearch's ``transform`` does) and passes the columns to :meth:`build`.
+        """
+        fields = [f.name for f in dataclasses.fields(FeatureSpec)]
+        specs = tuple(FeatureSpec(**{name: g[name] for name in fields}) for g in groups)
+        builder = cls(specs)
+        builder.blocks_ = []
+        for spec, group in zip(specs, groups, strict=True):
+            block = _BLOCKS[spec.kind](spec)
+            for name in block.state_names:
+                setattr(block, name, group["state"][name])
+            builder.blocks_.append(block)
+        return builder
 
     def transform(self, X: Any) -> Any:
         """The columns of every group, side by side."""

@@ -82,8 +82,8 @@ class _Evaluator:
 
     lower_is_better = False
 
-    def __init__(self, search: Any, X: Any, y: np.ndarray):
-        self.search, self.X, self.y = search, X, y
+    def __init__(self, search: Any, X: Any, y: np.ndarray, candidates: list[FeatureSpec]):
+        self.search, self.X, self.y, self.candidates = search, X, y, candidates
         self._cache: dict[frozenset, Any] = {}
 
     def records(self, sets: list[tuple[FeatureSpec, ...]]) -> list[Any]:
@@ -101,10 +101,10 @@ class _Evaluator:
 class _CrossValidated(_Evaluator):
     """score(S) = mean held-out score over fixed folds; paired corrected t-tests."""
 
-    def __init__(self, search: Any, X: Any, y: np.ndarray):
+    def __init__(self, search: Any, X: Any, y: np.ndarray, candidates: list[FeatureSpec]):
         from lemma.selection import KFold, StratifiedKFold, check_cv, check_scoring
 
-        super().__init__(search, X, y)
+        super().__init__(search, X, y, candidates)
         self.scorers = check_scoring(search.estimator, search.scoring)
         if len(self.scorers) != 1:
             raise ParameterError(
@@ -188,8 +188,8 @@ class _InformationCriterion(_Evaluator):
 
     lower_is_better = True
 
-    def __init__(self, search: Any, X: Any, y: np.ndarray):
-        super().__init__(search, X, y)
+    def __init__(self, search: Any, X: Any, y: np.ndarray, candidates: list[FeatureSpec]):
+        super().__init__(search, X, y, candidates)
         self.name = search.criterion.upper()
         self.null: _Fit | None = None
 
@@ -228,7 +228,7 @@ class _InformationCriterion(_Evaluator):
     def evaluate(self, sets: list[tuple[FeatureSpec, ...]]) -> list[_Fit]:
         fits: list[_Fit | None] = [None if not s else self._fit(s) for s in sets]
         if self.null is None:  # only the empty set asked for: fit one group to learn it
-            self._fit(tuple(self.search.candidates_[:1]))
+            self._fit(tuple(self.candidates[:1]))
         return [self.null if f is None else f for f in fits]
 
     def value(self, record: _Fit) -> float:

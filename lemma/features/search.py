@@ -205,8 +205,12 @@ class FeatureSearch(TransformerMixin, BaseEstimator):
     ----------
     selected_ : list of str
         Names of the kept groups, in the order they entered.
-    candidates_ : list of FeatureSpec
-        Every candidate considered.
+    candidates_ : list of str
+        Names of every candidate considered.
+    groups_ : list of dict
+        The selected groups as plain values (kind, input columns and labels, and the
+        state learnt on all rows: categories, bin edges, log floors), from which
+        ``transform`` builds the columns; plain so that :func:`lemma.save` can store it.
     history_ : DataFrame
         One row per step: ``step, action ("add"/"remove"/"stop"), group,
         n_candidates, score_before, score_after, improvement, ci_low, ci_high,
@@ -299,15 +303,17 @@ class FeatureSearch(TransformerMixin, BaseEstimator):
         self._validate_params()
         columns, n = read_columns(self, X, reset=True, ensure_min_samples=2)
         target = check_y(y, estimator_name="FeatureSearch", n_samples=n)
-        self.candidates_ = self._candidates(columns)
-        evaluator = EVALUATORS[self.criterion](self, _as_array(columns, n), target)
+        specs = self._candidates(columns)
+        self.candidates_ = [spec.name for spec in specs]
+        evaluator = EVALUATORS[self.criterion](self, _as_array(columns, n), target, specs)
         self.score_name_ = evaluator.describe()
-        selected = self._search(evaluator)
+        selected = self._search(evaluator, specs)
         self.selected_ = [spec.name for spec in selected]
-        self.builder_ = FeatureBuilder(tuple(selected)).fit_columns(columns)
+        builder = FeatureBuilder(tuple(selected)).fit_columns(columns)
+        self.groups_ = builder.fitted_groups()
         self.estimator_ = None
         if selected:
-            self.estimator_ = clone(self.estimator).fit(self.builder_.build(columns, n), target)
+            self.estimator_ = clone(self.estimator).fit(builder.build(columns, n), target)
         else:
             warnings.warn(
                 "FeatureSearch kept no candidate: none improved on the model without features "
@@ -335,14 +341,14 @@ class FeatureSearch(TransformerMixin, BaseEstimator):
         return unique
 
     # ------------------------------------------------------------------ the loop
-    def _search(self, evaluator: Any) -> list[FeatureSpec]:
+    def _search(self, evaluator: Any, specs: list[FeatureSpec]) -> list[FeatureSpec]:
         rows: list[list] = []
         current: list[FeatureSpec] = []
         removed: set[str] = set()
         self.stop_reason_ = "max_steps reached"
         step = 0
         while step < self.max_steps:
-            options = [c for c in self.candidates_ if c not in current and c.name not in removed]
+            options = [c for c in specs if c not in current and c.name not in removed]
             if not options:
                 self.stop_reason_ = "no candidate left"
                 break
@@ -419,12 +425,12 @@ class FeatureSearch(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         columns, n = read_columns(self, X, reset=False)
         refuse_missing(columns, [str(name) for name in _input_names(self)])
-        return self._wrap_output(self.builder_.build(columns, n), X)
+        return self._wrap_output(FeatureBuilder.from_groups(self.groups_).build(columns, n), X)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns (``x1*x2``, ``log(x3)``, ``city_Rome``, ...)."""
         check_is_fitted(self)
-        return self.builder_.get_feature_names_out()
+        return FeatureBuilder.from_groups(self.groups_).get_feature_names_out()
 
     def summary(self) -> SearchSummary:
         """The steps as a table and one sentence saying what was kept and why it stopped."""
