@@ -266,9 +266,11 @@ class SelectKBest(_UnivariateSelector):
 
     Parameters
     ----------
-    score_func : callable or str, default=f_classif
-        ``score_func(X, y)`` returning scores (and p-values), or a name from
-        :data:`SCORE_FUNCTIONS` ("f_regression", "chi2", "mutual_info_classif", ...).
+    score_func : str or callable, default="f_classif"
+        A name from :data:`SCORE_FUNCTIONS` ("f_regression", "chi2",
+        "mutual_info_classif", ...), or ``score_func(X, y)`` returning scores (and
+        p-values). Give lemma's functions by name: :func:`lemma.save` stores names but no
+        Python functions, so a selector holding a function cannot be saved.
     k : int or "all", default=10
         Number of columns kept.
 
@@ -295,7 +297,7 @@ class SelectKBest(_UnivariateSelector):
         "k": [satisfies(_is_k, "an int ≥ 0 or 'all'")],
     }
 
-    def __init__(self, score_func: Callable[..., Any] | str = _scores.f_classif, *, k: Any = 10):
+    def __init__(self, score_func: str | Callable[..., Any] = "f_classif", *, k: Any = 10):
         self.score_func = score_func
         self.k = k
 
@@ -322,8 +324,8 @@ class SelectPercentile(_UnivariateSelector):
 
     Parameters
     ----------
-    score_func : callable or str, default=f_classif
-        As in :class:`SelectKBest`.
+    score_func : str or callable, default="f_classif"
+        As in :class:`SelectKBest` (a name can be saved, a function cannot).
     percentile : float in [0, 100], default=10
         Share of the columns kept.
 
@@ -350,7 +352,7 @@ class SelectPercentile(_UnivariateSelector):
     }
 
     def __init__(
-        self, score_func: Callable[..., Any] | str = _scores.f_classif, *, percentile: float = 10
+        self, score_func: str | Callable[..., Any] = "f_classif", *, percentile: float = 10
     ):
         self.score_func = score_func
         self.percentile = percentile
