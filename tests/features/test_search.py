@@ -293,6 +293,24 @@ def test_inside_a_pipeline_and_cross_validated(rng):
     assert np.all(np.isfinite(scores)) and scores.mean() > 0.5
 
 
+def test_a_pipeline_with_a_search_saves_and_loads_exactly(rng, tmp_path):
+    from lemma.io.persist import load, save
+
+    X, y = _table(rng, n=120)
+    names = ["city", "x1*x2", "log(x3)", "bins(x4)"]  # categories, log floor, bin edges
+    search = FeatureSearch(LinearRegression(), candidates=names, criterion="aic",
+                           min_features=4)  # fmt: skip
+    pipe = Pipeline([("search", search), ("model", Ridge(alpha=1e-8))]).fit(X, y)
+    loaded = load(save(pipe, tmp_path / "pipe.lemma"))
+    new = X.head(5).assign(city=["Paris", "Oslo", "Rome", "Lyon", "Rome"], x3=0.5)
+    for data in (X, new):
+        np.testing.assert_array_equal(loaded.predict(data), pipe.predict(data))
+    fitted = loaded.named_steps["search"]
+    assert fitted.selected_ == search.selected_ and fitted.candidates_ == search.candidates_
+    np.testing.assert_array_equal(fitted.get_feature_names_out(), search.get_feature_names_out())
+    pd.testing.assert_frame_equal(fitted.history_, search.history_)
+
+
 # ----------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
     ("params", "error", "match"),
