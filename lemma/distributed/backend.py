@@ -220,7 +220,7 @@ def use(client: Any) -> Session:
     --------
     >>> from distributed import Client, LocalCluster
     >>> from lemma.selection import run_parallel
-    >>> cluster = LocalCluster(n_workers=1, processes=False, dashboard_address=None)
+    >>> cluster = LocalCluster(n_workers=1, processes=False, dashboard_address=":0")
     >>> with Client(cluster) as client, use(client):
     ...     print(run_parallel([lambda: 1, lambda: 2]))
     [1, 2]

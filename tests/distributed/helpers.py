@@ -25,6 +25,6 @@ def start_cluster(**options):
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, **options
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", **options
     )
     return cluster, Client(cluster)
