@@ -69,6 +69,8 @@ __all__ = ["fit_linear_regression", "fit_ridge", "tsqr"]
 #: Refinement passes allowed (as the in-memory refinement's steps).
 MAX_REFINEMENTS = 4
 _EPS = float(np.finfo(np.float64).eps)
+#: Rows factorised at a time inside a partition (bounds a worker's working memory).
+CHUNK_ROWS = 65536
 
 
 # ----------------------------------------------------------------------------- blocks
@@ -83,21 +85,12 @@ def read_block(Xb: Any, yb: Any, wb: Any, owner: str, n_targets: int | None):
     return X, Y, block_weights(wb, X.shape[0], owner)
 
 
-def _design(X: np.ndarray, w: np.ndarray | None, intercept: bool, scale: np.ndarray):
-    """``W^½[1, X]D⁻¹`` of one block and ``W^½`` (None without weights)."""
-    sqrt_w = None if w is None else np.sqrt(w)
-    A = X if not intercept else np.column_stack([np.ones(X.shape[0]), X])
-    if sqrt_w is not None:
-        A = A * sqrt_w[:, None]
-    return A / scale, sqrt_w
-
-
 def _triangle(M: np.ndarray) -> np.ndarray:
     """The R factor of M (rows ≥ columns padded with zero rows to a square)."""
     k = M.shape[1]
     if M.shape[0] == 0:
         return np.zeros((k, k))
-    R = sla.qr(M, mode="r", check_finite=False)[0]
+    R = sla.qr(M, mode="r", overwrite_a=True, check_finite=False)[0]
     if R.shape[0] < k:
         R = np.vstack([R, np.zeros((k - R.shape[0], k))])
     return np.triu(R[:k])
@@ -169,14 +162,37 @@ def _column_scale(scan: dict, intercept: bool) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- pass 2: TSQR
+def _augmented(X: np.ndarray, Y: np.ndarray, w: np.ndarray | None, intercept: bool,
+               scale: np.ndarray) -> np.ndarray:  # fmt: skip
+    """``[W^½[1, X]D⁻¹, W^½Y]`` of some rows, written once into a Fortran-ordered buffer."""
+    q = scale.size
+    M = np.empty((X.shape[0], q + Y.shape[1]), order="F")
+    j0 = int(intercept)
+    if intercept:
+        M[:, 0] = 1.0 / scale[0]
+    np.divide(X, scale[j0:], out=M[:, j0:q])
+    M[:, q:] = Y
+    if w is not None:
+        M *= np.sqrt(w)[:, None]
+    return M
+
+
 def _tsqr_block(Xb, yb, wb, owner, n_targets, intercept, scale, centre_x, centre_y):
+    """R factor of one partition's augmented matrix, by QR of CHUNK_ROWS rows at a time
+    (each chunk stacked under the triangle so far), so a partition needs little memory."""
     X, Y, w = read_block(Xb, yb, wb, owner, n_targets)
     if centre_x is not None:
         X = X - centre_x
         Y = Y - centre_y
-    A, sqrt_w = _design(X, w, intercept, scale)
-    Yw = Y if sqrt_w is None else Y * sqrt_w[:, None]
-    return _triangle(np.column_stack([A, Yw]))
+    R = np.zeros((0, scale.size + Y.shape[1]))
+    for rows in _chunks(X.shape[0]):
+        chunk = _augmented(X[rows], Y[rows], None if w is None else w[rows], intercept, scale)
+        R = _triangle(np.vstack([R, chunk]) if R.size else chunk)
+    return R if R.size else _triangle(R)
+
+
+def _chunks(n: int) -> list[slice]:
+    return [slice(start, start + CHUNK_ROWS) for start in range(0, n, CHUNK_ROWS)]
 
 
 def _factor(blocks, owner, k, intercept, scale, centre_x=None, centre_y=None) -> np.ndarray:
@@ -187,10 +203,17 @@ def _factor(blocks, owner, k, intercept, scale, centre_x=None, centre_y=None) ->
 def _normal_block(Xb, yb, wb, owner, k, intercept, scale, z):
     """``Aᵀ(y_w − Az)`` and ``‖y_w − Az‖²`` of one block, residuals in long double."""
     X, Y, w = read_block(Xb, yb, wb, owner, k)
-    A, sqrt_w = _design(X, w, intercept, scale)
-    Yw = Y if sqrt_w is None else Y * sqrt_w[:, None]
-    r = Yw.astype(np.longdouble) - A.astype(np.longdouble) @ z.astype(np.longdouble)
-    return {"g": A.astype(np.longdouble).T @ r, "rss": np.sum(r * r, axis=0)}
+    q = scale.size
+    zx = z.astype(np.longdouble)
+    g = np.zeros((q, k), dtype=np.longdouble)
+    rss = np.zeros(k, dtype=np.longdouble)
+    for rows in _chunks(X.shape[0]):
+        M = _augmented(X[rows], Y[rows], None if w is None else w[rows], intercept, scale)
+        A = M[:, :q].astype(np.longdouble)
+        r = M[:, q:].astype(np.longdouble) - A @ zx
+        g += A.T @ r
+        rss += np.sum(r * r, axis=0)
+    return {"g": g, "rss": rss}
 
 
 def _ldadd(a: dict, b: dict) -> dict:
@@ -305,18 +328,21 @@ def _combine_moments(a: dict, b: dict) -> dict:
 def _inference_block(Xb, yb, wb, owner, coef, intercept, robust):
     """Residual sums, moments and (if asked) this block's part of the robust sandwich."""
     X, Y, w = read_block(Xb, yb, wb, owner, 1)
-    fit = X @ coef[int(intercept) :, 0] + (coef[0, 0] if intercept else 0.0)
-    r = Y[:, 0] - fit
+    slopes, constant = coef[int(intercept) :, 0], (coef[0, 0] if intercept else 0.0)
     sqrt_w = None if w is None else np.sqrt(w)
-    e = r if sqrt_w is None else r * sqrt_w
-    positive = np.ones(e.size, dtype=bool) if w is None else w > 0
-    ext = Y[:, 0].astype(np.longdouble) - (
-        X.astype(np.longdouble) @ coef[int(intercept) :, 0].astype(np.longdouble)
-        + (np.longdouble(coef[0, 0]) if intercept else 0)
-    )
+    e = Y[:, 0] - (X @ slopes + constant)
     if sqrt_w is not None:
-        ext = ext * sqrt_w.astype(np.longdouble)
-    out = {"rss": np.sum(ext * ext), "moments": _moments(e[positive]), "sandwich": None}
+        e *= sqrt_w
+    rss = np.longdouble(0)
+    for rows in _chunks(X.shape[0]):
+        ext = Y[rows, 0].astype(np.longdouble) - (
+            X[rows].astype(np.longdouble) @ slopes.astype(np.longdouble) + np.longdouble(constant)
+        )
+        if sqrt_w is not None:
+            ext *= sqrt_w[rows].astype(np.longdouble)
+        rss += np.sum(ext * ext)
+    positive = np.ones(e.size, dtype=bool) if w is None else w > 0
+    out = {"rss": rss, "moments": _moments(e[positive]), "sandwich": None}
     if robust is not None:
         cov_type, R, scale, cov_unscaled = robust
         out["sandwich"] = robust_covariance(
