@@ -28,6 +28,9 @@ softmax functions", IMA J. Numer. Anal. 41 (2021).
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 from scipy.special import expit
 
@@ -77,6 +80,22 @@ def _logistic_gradient(y: np.ndarray, raw: np.ndarray, d: np.ndarray, small: np.
     return grad
 
 
+@numba.njit(cache=True, nogil=True)
+def _fused_logistic(y, raw, loss, grad):  # pragma: no cover - compiled
+    """ℓ and ℓ' of every row in one pass, by the formulas above (no n-sized temporaries)."""
+    for i in range(raw.size):
+        r = raw[i]
+        e = math.exp(-abs(r))
+        d = 1.0 / (1.0 + e)  # σ(|r|)
+        small = e * d  # σ(−|r|)
+        yi = y[i]
+        loss[i] = max(r, 0.0) - yi * r + math.log1p(e)
+        if r >= 0:
+            grad[i] = (1.0 - yi) * d - yi * small
+        else:
+            grad[i] = (1.0 - yi) * small - yi * d
+
+
 class LogisticLoss(Loss):
     """Logistic loss ``ℓ = log(1 + eʳ) − y·r`` for ``y ∈ {0, 1}``, logit link.
 
@@ -122,6 +141,10 @@ class LogisticLoss(Loss):
     ) -> tuple[np.ndarray, np.ndarray]:
         raw = as_raw(raw)
         y = np.asarray(y, dtype=raw.dtype)
+        if y.shape == raw.shape and raw.dtype == np.float64:  # the solvers' hot path
+            loss, grad = np.empty(raw.size), np.empty(raw.size)  # C order: ravel is a view
+            _fused_logistic(y.ravel(), raw.ravel(), loss, grad)
+            return loss.reshape(raw.shape), grad.reshape(raw.shape)
         e, d = _exp_neg_abs(raw)
         loss = np.maximum(raw, 0)
         loss -= y * raw
