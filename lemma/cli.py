@@ -65,9 +65,28 @@ def datasets() -> None:
 @click.option("--out", "-o", default=None, help="Write the CSV here instead of to stdout.")
 @click.option("--proba/--no-proba", default=True, help="Add proba_<class> columns (classifiers).")
 @click.option("--allow-extra", is_flag=True, help="Ignore columns the model was not trained on.")
+@click.option(
+    "--engine",
+    type=click.Choice(["pandas", "dask"]),
+    default="pandas",
+    show_default=True,
+    help="dask: read DATA (a file, folder or glob) partition by partition; any size.",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Read and predict on the Dask scheduler at tcp://host:port (implies --engine dask).",
+)
 @click.option("--debug", is_flag=True, hidden=True, help="Show full tracebacks on errors.")
 def predict(
-    model: str, data: str, out: str | None, proba: bool, allow_extra: bool, debug: bool
+    model: str,
+    data: str,
+    out: str | None,
+    proba: bool,
+    allow_extra: bool,
+    engine: str,
+    cluster: str | None,
+    debug: bool,
 ) -> None:
     """Predict with MODEL (a .lemma file) on DATA (CSV, Parquet or a bundled dataset name).
 
@@ -76,7 +95,7 @@ def predict(
     """
     from lemma.cli_predict import run
 
-    run(model, data, out=out, proba=proba, allow_extra=allow_extra)
+    run(model, data, out=out, proba=proba, allow_extra=allow_extra, engine=engine, cluster=cluster)
 
 
 @cli.command("profile")
@@ -130,6 +149,25 @@ def profile_command(data: str, target: str | None, out: str | None, debug: bool)
 @click.option("--time-column", help="A datetime column: split and validate in time order.")
 @click.option("--n-jobs", type=int, default=2, show_default=True)
 @click.option("--use-sensitive", is_flag=True, help="Let the model use the sensitive columns.")
+@click.option(
+    "--engine",
+    type=click.Choice(["pandas", "dask"]),
+    default="pandas",
+    show_default=True,
+    help="dask: read DATA (a file, folder or glob) through Dask DataFrame, of any size.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=1_000_000,
+    show_default=True,
+    help="With --engine dask: study a uniform sample of at most this many rows.",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Run the tuning fits on the Dask scheduler at tcp://host:port.",
+)
 def study(
     data: str | None,
     target: str | None,
@@ -143,11 +181,15 @@ def study(
     time_column: str | None,
     n_jobs: int,
     use_sensitive: bool,
+    engine: str,
+    max_rows: int,
+    cluster: str | None,
 ) -> None:
     """Profile, prepare, tune, compare, evaluate, explain and audit models on DATA.
 
-    DATA is a CSV or Parquet file or a bundled dataset name (default: adult). Writes
-    report.html, model.lemma, model_card.md and study.json to --out.
+    DATA is a CSV or Parquet file or a bundled dataset name (default: adult); with
+    --engine dask also a folder or glob of files. Writes report.html, model.lemma,
+    model_card.md and study.json to --out.
     """
     from lemma.cli_study import run
 
@@ -164,6 +206,9 @@ def study(
         time_column,
         n_jobs,
         use_sensitive,
+        engine=engine,
+        max_rows=max_rows,
+        cluster=cluster,
     )
 
 

@@ -36,8 +36,10 @@ column 'x' has 2 values outside the training range [0, 2] (e.g. 3)
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +50,7 @@ from lemma.exceptions import DataValidationError
 from lemma.io.persist import load_file
 from lemma.io.schema import Problem, SchemaError
 
-__all__ = ["predict_file", "read_data", "run"]
+__all__ = ["predict_collection", "predict_file", "read_data", "run"]
 
 #: Cells read as missing, besides pandas' defaults ("", "NA", "NaN", "null", ...).
 MISSING_MARKERS = ["?", "", "NA"]
@@ -232,44 +234,162 @@ def predict_file(
     ------
     ModelFileError, DataValidationError, SchemaError
     """
+    saved = _load_predictor(model_path)
+    X, notes = _checked(saved, read_data(data), allow_extra)
+    return _output_frame(saved.model, X, proba), notes
+
+
+def _load_predictor(model_path: str | os.PathLike) -> Any:
     saved = load_file(model_path)
-    model = saved.model
-    if not hasattr(model, "predict"):
+    if not hasattr(saved.model, "predict"):
         raise DataValidationError(
-            f"MODEL {str(model_path)!r} holds a {type(model).__name__}, which has no predict "
-            "method; save a model (or a pipeline ending in one) to use lemma predict."
+            f"MODEL {str(model_path)!r} holds a {type(saved.model).__name__}, which has no "
+            "predict method; save a model (or a pipeline ending in one) to use lemma predict."
         )
-    frame = read_data(data)
-    if saved.schema is not None:
-        try:
-            notes = saved.schema.check(frame, allow_extra=allow_extra)
-        except SchemaError as exc:
-            if any(p.kind == "extra_column" for p in exc.problems):
-                remedy = "fix the data, or pass --allow-extra to ignore the extra columns"
-                raise SchemaError(exc.problems, remedy) from exc
-            raise
-        X = saved.schema.conform(frame, allow_extra=allow_extra)
-    else:
-        X, notes = _select_columns(model, frame)
-    return _output_frame(model, X, proba), notes
+    return saved
 
 
-def run(model_path: str, data: str, *, out: str | None, proba: bool, allow_extra: bool) -> None:
-    """The ``lemma predict`` command: warnings to stderr, CSV to ``out`` or stdout."""
+def _checked(saved: Any, frame: pd.DataFrame, allow_extra: bool) -> tuple[Any, list[Problem]]:
+    """The model's input columns of ``frame``, checked against the saved schema if any."""
+    if saved.schema is None:
+        return _select_columns(saved.model, frame)
+    try:
+        notes = saved.schema.check(frame, allow_extra=allow_extra)
+    except SchemaError as exc:
+        if any(p.kind == "extra_column" for p in exc.problems):
+            remedy = "fix the data, or pass --allow-extra to ignore the extra columns"
+            raise SchemaError(exc.problems, remedy) from exc
+        raise
+    return saved.schema.conform(frame, allow_extra=allow_extra), notes
+
+
+# ---------------------------------------------------------------------- --engine dask
+def _predict_partition(saved: Any, frame: pd.DataFrame, proba: bool, allow_extra: bool):
+    """Predictions and schema warnings of one partition (runs where the partition is)."""
+    from lemma.distributed.read import as_pandas_types
+
+    X, notes = _checked(saved, as_pandas_types(frame), allow_extra)
+    return _output_frame(saved.model, X, proba), notes
+
+
+def predict_collection(
+    model_path: str | os.PathLike,
+    data: str,
+    write: Any,
+    *,
+    proba: bool = True,
+    allow_extra: bool = False,
+    batch: int = 2,
+) -> tuple[int, list[str]]:
+    """Predict on DATA read through Dask DataFrame, partition by partition, in row order.
+
+    Each partition is checked against the schema and predicted where it is read (on
+    the cluster's workers under :func:`lemma.distributed.use`); ``batch`` partitions
+    are computed at a time and handed to ``write(predictions, first)`` in order, so
+    memory holds a few partitions' predictions, never DATA.
+
+    Parameters
+    ----------
+    model_path : str or path-like
+    data : str
+        A CSV or Parquet file, folder or glob (:func:`lemma.distributed.read.read_collection`).
+    write : callable
+        ``write(predictions: DataFrame, first: bool)``.
+    proba, allow_extra : bool
+        As in :func:`predict_file`.
+    batch : int, default=2
+        Partitions computed together.
+
+    Returns
+    -------
+    n_rows : int
+    warnings : list of str
+        Each schema warning once, with the number of partitions it came from.
+        Row numbers in messages count within a partition.
+    """
+    from dask import delayed
+
+    from lemma.distributed._collections import compute
+    from lemma.distributed.read import read_collection
+
+    saved = _load_predictor(model_path)
+    parts = read_collection(data).to_delayed()
+    task = delayed(_predict_partition, pure=True)
+    seen: dict[tuple, list] = {}
+    n_rows = 0
+    for start in range(0, len(parts), batch):
+        chunk = [task(saved, part, proba, allow_extra) for part in parts[start : start + batch]]
+        values = compute(*chunk)
+        for predictions, notes in values if len(chunk) > 1 else (values,):
+            write(predictions, n_rows == 0)
+            n_rows += len(predictions)
+            for note in notes:
+                seen.setdefault((note.kind, note.column), [str(note), 0])[1] += 1
+    warnings = [text if n == 1 else f"{text} (in {n} partitions)" for text, n in seen.values()]
+    return n_rows, warnings
+
+
+def run(
+    model_path: str,
+    data: str,
+    *,
+    out: str | None,
+    proba: bool,
+    allow_extra: bool,
+    engine: str = "pandas",
+    cluster: str | None = None,
+) -> None:
+    """The ``lemma predict`` command: warnings to stderr, CSV to ``out`` or stdout.
+
+    ``engine="dask"`` (implied by ``cluster``) streams :func:`predict_collection`.
+    """
     import click
 
-    predictions, notes = predict_file(model_path, data, proba=proba, allow_extra=allow_extra)
+    from lemma.cli_dask import cluster_session, require_dask, total_threads
+
+    if cluster is not None:
+        engine = "dask"  # the partitions are read and predicted on the cluster's workers
+    if engine == "dask":
+        require_dask("--engine dask")
+    with cluster_session(cluster) as client:
+        if engine == "dask":
+            with _sink(out) as sink:
+                n_rows, notes = predict_collection(
+                    model_path, data, sink, proba=proba, allow_extra=allow_extra,
+                    batch=total_threads(client),
+                )  # fmt: skip
+        else:
+            predictions, problems = predict_file(
+                model_path, data, proba=proba, allow_extra=allow_extra
+            )
+            with _sink(out) as sink:
+                sink(predictions, True)
+            n_rows, notes = len(predictions), [str(p) for p in problems]
     for note in notes:
         click.echo(f"lemma: warning: {note}", err=True)
-    text = predictions.to_csv(index=False)
+    if out is not None:
+        click.echo(f"lemma: wrote {n_rows} predictions to {out}", err=True)
+
+
+@contextlib.contextmanager
+def _sink(out: str | None) -> Iterator[Any]:
+    """``write(predictions, first)`` appending CSV to ``out`` (stdout when None); a file
+    left unfinished by an error is removed."""
+    import click
+
     if out is None:
-        click.echo(text, nl=False)
+        yield lambda frame, first: click.echo(frame.to_csv(index=False, header=first), nl=False)
         return
     try:
-        Path(out).write_text(text, encoding="utf-8")
+        handle = open(out, "w", encoding="utf-8", newline="")
     except OSError as exc:
         raise DataValidationError(
             f"cannot write the predictions to {out!r} ({exc.strerror}); check that its folder "
             "exists and is writable."
         ) from exc
-    click.echo(f"lemma: wrote {len(predictions)} predictions to {out}", err=True)
+    try:
+        with handle:
+            yield lambda frame, first: frame.to_csv(handle, index=False, header=first)
+    except BaseException:
+        Path(out).unlink(missing_ok=True)
+        raise

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -40,6 +42,29 @@ def _summary(study: Any) -> None:
         console.print("[yellow]Interrupted: the report covers the stages that finished.[/yellow]")
 
 
+def _read_big(data: str, max_rows: int, seed: int) -> Any:
+    """DATA through Dask DataFrame, as a sample of at most ``max_rows`` rows in memory."""
+    from lemma.cli_dask import require_dask
+
+    require_dask("--engine dask")
+    from lemma.distributed.read import read_collection, sample_rows
+
+    frame, n_rows = sample_rows(read_collection(data), max_rows, seed)
+    if n_rows > len(frame):
+        click.echo(
+            f"lemma: {data} has {n_rows:,} rows; the study uses a uniform sample of "
+            f"{len(frame):,} (seed {seed}; raise --max-rows to use more).",
+            err=True,
+        )
+    return frame
+
+
+def _default_out(data: str) -> str:
+    """``lemma-study-<name>`` for a file, folder or glob (glob characters dropped)."""
+    stem = re.sub(r"[*?\[\]]", "", Path(data.rstrip("/\\")).stem).strip("-_.") or "data"
+    return f"lemma-study-{stem.lower()}"
+
+
 def run(
     data: str | None,
     target: str | None,
@@ -53,30 +78,42 @@ def run(
     time_column: str | None,
     n_jobs: int,
     use_sensitive: bool,
+    *,
+    engine: str = "pandas",
+    max_rows: int = 1_000_000,
+    cluster: str | None = None,
 ) -> None:
-    """Run the study and print where the report is (the CLI wrapper's body)."""
+    """Run the study and print where the report is (the CLI wrapper's body).
+
+    With ``cluster`` the study runs inside :func:`lemma.distributed.use`, and its
+    budget counts the cluster's threads as parallel slots; with ``engine="dask"``
+    DATA is read through Dask DataFrame and sampled to ``max_rows`` rows.
+    """
+    from lemma.cli_dask import cluster_session, total_threads
     from lemma.study.result import StudyConfig
     from lemma.study.runner import dataset_defaults, run_study
 
-    name = data or "adult"
-    target, default_sensitive = dataset_defaults(name, None, target, list(sensitive) or None)
-    config = StudyConfig(
-        data=name,
-        target=target,
-        sensitive=tuple(sensitive or default_sensitive),
-        task=task,
-        metric=metric,
-        time_budget=time_budget,
-        test_size=test_size,
-        seed=seed,
-        out=out,
-        time_column=time_column,
-        n_jobs=n_jobs,
-        use_sensitive=use_sensitive,
-        command="lemma " + " ".join(sys.argv[1:]) if sys.argv[1:] else "lemma study",
-    )
     if not 0 < test_size < 1:
         raise click.BadParameter(f"--test-size must be between 0 and 1, got {test_size}.")
-    study = run_study(config, progress=True)
+    name = data or "adult"
+    with cluster_session(cluster) as client:
+        frame = _read_big(name, max_rows, seed) if engine == "dask" else None
+        target, default_sensitive = dataset_defaults(name, frame, target, list(sensitive) or None)
+        config = StudyConfig(
+            data=name,
+            target=target,
+            sensitive=tuple(sensitive or default_sensitive),
+            task=task,
+            metric=metric,
+            time_budget=time_budget,
+            test_size=test_size,
+            seed=seed,
+            out=out if out is not None or frame is None else _default_out(name),
+            time_column=time_column,
+            n_jobs=total_threads(client) if client is not None else n_jobs,
+            use_sensitive=use_sensitive,
+            command="lemma " + " ".join(sys.argv[1:]) if sys.argv[1:] else "lemma study",
+        )
+        study = run_study(config, frame, progress=True)
     _summary(study)
     click.echo(f"Report: {study.outputs.get('report')}")
