@@ -152,10 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     n_values = QUICK_N if args.quick else FULL_N
     sizes = args.sizes or [(n, d) for n in n_values for d in DIMENSIONS]
     repeats = args.repeats or (2 if args.quick else 3)
+    # gather first: it imports the families, hence scikit-learn's OpenMP and SciPy's
+    # OpenBLAS, which threadpool_limits can only limit once they are loaded
+    cases, notes = _gather(families, sizes, args.seed)
     with threadpool_limits(limits=args.threads):
         numba_threads = _limit_numba_threads(args.threads)
         info = machine_info()
-        cases, notes = _gather(families, sizes, args.seed)
         rows = _run(cases, repeats, fixed=args.repeats is not None)
     print(_report(info, notes, rows, args.markdown))
     if args.json is not None:
