@@ -1,11 +1,15 @@
 """Least squares and ridge regression on Dask collections, as exact as the in-memory fits.
 
 **LinearRegression: TSQR.** With the weighted, column-scaled design
-``A = W^½[1, X]D⁻¹`` (D from one pass of column norms) and ``y_w = W^½y`` split by
-rows into partitions b, each worker factorises its block of the augmented matrix,
+``A = W^½[1, X]D⁻¹`` (D the column norms) and ``y_w = W^½y`` split by rows into
+partitions b, each worker factorises its block of the augmented matrix,
 ``[A_b, y_{w,b}] = Q_b T_b``, and the triangles are combined up a tree,
-``[T_a; T_b] = Q T`` (a QR of 2(q + 1) rows). The root is the R factor of the whole
-augmented matrix::
+``[T_a; T_b] = Q T`` (a QR of 2(q + 1) rows). The same pass returns each partition's
+sums (rows, weights, column norms, y's moments), so the blocks are factorised
+unscaled and D is applied to the root: ``R(AD⁻¹) = R(A)D⁻¹``, and Householder QR is
+column-wise backward stable (Higham, *Accuracy and Stability of Numerical
+Algorithms*, 2002, Thm 19.4), so scaling after is as accurate as before. The root
+is the R factor of the whole augmented matrix::
 
     T = [ R   Qᵀy_w ]        R z = Qᵀy_w,   β = D⁻¹z,   ‖y_w − Az‖ = |ρ|
         [ 0   ρ     ]
@@ -120,7 +124,10 @@ def tsqr(parts: list) -> np.ndarray:
 # ----------------------------------------------------------------------------- pass 1: scan
 def _scan_block(Xb, yb, wb, owner, n_targets):
     """Rows, weights, column sums and squares, and y's sums for one partition."""
-    X, Y, w = read_block(Xb, yb, wb, owner, n_targets)
+    return _scan_arrays(*read_block(Xb, yb, wb, owner, n_targets))
+
+
+def _scan_arrays(X: np.ndarray, Y: np.ndarray | None, w: np.ndarray | None) -> dict:
     ww = np.ones(X.shape[0]) if w is None else w
     positive = ww > 0
     return {
@@ -143,7 +150,10 @@ def _add(a: dict, b: dict) -> dict:
 
 
 def _scan(blocks: RowBlocks, owner: str, n_targets: int) -> dict:
-    scan = blocks.reduce(_scan_block, _add, owner, n_targets)
+    return _checked_scan(blocks.reduce(_scan_block, _add, owner, n_targets), owner)
+
+
+def _checked_scan(scan: dict, owner: str) -> dict:
     if scan["n"] == 0:
         raise DataValidationError(f"{owner}: X has no rows; nothing to fit.")
     if not scan["sum_w"] > 0:
@@ -184,6 +194,10 @@ def _tsqr_block(Xb, yb, wb, owner, n_targets, intercept, scale, centre_x, centre
     if centre_x is not None:
         X = X - centre_x
         Y = Y - centre_y
+    return _chunked_triangle(X, Y, w, intercept, scale)
+
+
+def _chunked_triangle(X, Y, w, intercept: bool, scale: np.ndarray) -> np.ndarray:
     R = np.zeros((0, scale.size + Y.shape[1]))
     for rows in _chunks(X.shape[0]):
         chunk = _augmented(X[rows], Y[rows], None if w is None else w[rows], intercept, scale)
@@ -193,6 +207,17 @@ def _tsqr_block(Xb, yb, wb, owner, n_targets, intercept, scale, centre_x, centre
 
 def _chunks(n: int) -> list[slice]:
     return [slice(start, start + CHUNK_ROWS) for start in range(0, n, CHUNK_ROWS)]
+
+
+def _scan_and_triangle_block(Xb, yb, wb, owner, n_targets, intercept):
+    """The scan of one partition and the R factor of its unscaled ``[W^½[1, X], W^½Y]``."""
+    X, Y, w = read_block(Xb, yb, wb, owner, n_targets)
+    ones = np.ones(X.shape[1] + int(intercept))
+    return {"scan": _scan_arrays(X, Y, w), "R": _chunked_triangle(X, Y, w, intercept, ones)}
+
+
+def _add_scan_and_triangle(a: dict, b: dict) -> dict:
+    return {"scan": _add(a["scan"], b["scan"]), "R": _stack_qr(a["R"], b["R"])}
 
 
 def _factor(blocks, owner, k, intercept, scale, centre_x=None, centre_y=None) -> np.ndarray:
@@ -223,6 +248,7 @@ def _ldadd(a: dict, b: dict) -> dict:
 def _refine(blocks, owner, k, intercept, scale, R, z) -> tuple[np.ndarray, int]:
     """Corrected semi-normal equations (module docstring): the iterate with the smallest
     scaled normal-equation residual ``‖D⁻¹Aᵀr‖∞``, and the number of steps to it."""
+    z = z.astype(np.longdouble)  # the iterate is accumulated in extended precision
     best_z, best_step, best_size = z, 0, np.inf
     for step in range(MAX_REFINEMENTS + 1):
         g = blocks.reduce(_normal_block, _ldadd, owner, k, intercept, scale, z)["g"]
@@ -268,12 +294,14 @@ def solve_least_squares(blocks: RowBlocks, owner: str, k: int, intercept: bool,
     Returns the :class:`~lemma.linalg.LstsqResult` with coefficients of shape (q, k)
     (intercept first) and the first pass's sums.
     """
-    scan = _scan(blocks, owner, k)
+    first = blocks.reduce(_scan_and_triangle_block, _add_scan_and_triangle, owner, k, intercept)
+    scan = _checked_scan(first["scan"], owner)
     scale = _column_scale(scan, intercept)
     q = scale.size
     n = scan["n"]
     rcond = float(np.finfo(np.float64).eps) * max(n, q)
-    T = _factor(blocks, owner, k, intercept, scale)
+    T = first["R"]
+    T[:, :q] /= scale  # R(AD⁻¹) = R(A)D⁻¹: Householder QR is column-wise backward stable
     R, qty, rho = T[:q, :q], T[:q, q:], T[q:, q:]
     _, s, Vt = np.linalg.svd(R)
     rank, groups = _rank_and_groups(s, Vt, rcond)
@@ -287,7 +315,7 @@ def solve_least_squares(blocks: RowBlocks, owner: str, k: int, intercept: bool,
     steps = 0
     if _needs_refining(n, q, qty, rho, cond):
         z, steps = _refine(blocks, owner, k, intercept, scale, R, z)
-    coef = z / scale[:, None]
+    coef = (z / scale[:, None]).astype(np.float64)
     return LstsqResult(coef, rank, s, cond, groups, np.nan, "qr", steps, scale, R, Vt), scan
 
 
