@@ -29,8 +29,11 @@ anything with ``partial_fit``        :func:`~lemma.distributed.cluster.partial_f
 ===================================  =====================================================
 
 :func:`use` sends model selection (``cross_validate``, the searches, the study's
-tuning) to the cluster too (:mod:`~lemma.distributed.backend`). Importing lemma
-never imports Dask: only a Dask input or :func:`use` does.
+tuning) to the cluster too (:mod:`~lemma.distributed.backend`);
+:mod:`~lemma.distributed.read` reads CSV/Parquet collections of any size for
+``lemma study`` and ``lemma predict`` (``--engine dask``, ``--cluster ADDRESS``).
+Importing lemma never imports Dask: only a Dask input or :func:`use` does. How to
+start a cluster, and what does not run distributed: ``docs/distributed.md``.
 """
 
 from __future__ import annotations
