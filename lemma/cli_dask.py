@@ -55,10 +55,16 @@ def cluster_session(address: str | None, timeout: float | None = None) -> Iterat
         return
     require_dask("--cluster")
     from distributed import Client
+    from distributed.comm import parse_address
+    from distributed.comm.registry import get_backend
 
     from lemma.distributed import use
 
     try:
+        # An unknown scheme is checked first: distributed's Client raises it only after
+        # registering itself as the default client (and the global scheduler), which it
+        # then never undoes — later Dask work in the process would look for a dead client.
+        get_backend(parse_address(address)[0])
         client = Client(address, timeout=CONNECT_TIMEOUT if timeout is None else timeout)
     except (OSError, ValueError) as exc:  # a timeout is an OSError; a bad scheme a ValueError
         raise OptionError(
