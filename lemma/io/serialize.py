@@ -223,14 +223,27 @@ def _unsupported_message(value: Any, path: str) -> str:
             f"Use lemma's equivalent{_lemma_equivalent(cls.__name__)} instead."
         )
     if callable(value) and not isinstance(value, type):
+        name = getattr(value, "__name__", "")
+        hint = (
+            f'Pass its name instead (score_func="{name}"): lemma looks it up when it fits.'
+            if name in _named_functions()
+            else "Use a lemma transformer (or a NumPy ufunc) in its place."
+        )
         return (
             f"cannot save {path}: a Python function or callable ({where}); lemma saves no code. "
-            "Use a lemma transformer (or a NumPy ufunc) in its place."
+            + hint
         )
     return (
         f"cannot save {path}: a {where} object, which lemma cannot save safely (it saves numbers, "
         "strings, NumPy arrays, pandas objects, containers of these and lemma estimators)."
     )
+
+
+def _named_functions() -> set[str]:
+    """Functions that lemma's parameters also accept by name (the univariate scores)."""
+    from lemma.features import scores
+
+    return set(scores.__all__)
 
 
 def _lemma_equivalent(name: str) -> str:

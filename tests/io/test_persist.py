@@ -265,6 +265,19 @@ def test_save_refuses_a_function_naming_its_attribute_path(tmp_path):
     assert not list(tmp_path.iterdir())  # no partial file left behind
 
 
+def test_a_score_function_is_refused_with_its_name_to_pass_instead(tmp_path, rng):
+    from lemma.features import SelectKBest, f_regression
+
+    X = rng.normal(size=(40, 3))
+    model = SelectKBest(f_regression, k=1).fit(X, X[:, 0])
+    hint = r'Pass its name instead \(score_func="f_regression"\)'
+    with pytest.raises(ModelSaveError, match=hint):
+        save(model, tmp_path / "m.lemma")
+    named = SelectKBest("f_regression", k=1).fit(X, X[:, 0])
+    np.testing.assert_array_equal(load(save(named, tmp_path / "n.lemma")).transform(X),
+                                  model.transform(X))  # fmt: skip
+
+
 def test_save_refuses_a_scikit_learn_estimator_inside_a_lemma_model(tmp_path):
     preprocessing = pytest.importorskip("sklearn.preprocessing")
     model = lemma.Ridge()
