@@ -263,3 +263,24 @@ def as_groups(
         sizes=sizes,
         min_group_size=min_group_size,
     )
+
+
+def binary_fit_inputs(y: Any, sample_weight: Any, sensitive_features: Any, owner: str):
+    """The checked inputs of a two-class fairness estimator's ``fit``.
+
+    Returns ``(classes, codes, weights, groups)``: the two classes (the second is the
+    favourable one), y as codes 0/1, the sample weights (ones when None) and the
+    sensitive groups (every group kept, ``min_group_size=1``).
+    """
+    from lemma.validation import check_sample_weight, check_y, encode_classes
+
+    labels = check_y(y, estimator_name=owner)
+    weights = check_sample_weight(sample_weight, labels.shape[0])
+    classes, codes = encode_classes(labels, weights, owner)
+    if classes.size != 2:
+        raise DataValidationError(
+            f"{owner} is for two classes; y has {classes.size} ({classes.tolist()[:5]}). "
+            "Binarise the target first."
+        )
+    groups = as_groups(sensitive_features, labels.shape[0], min_group_size=1)
+    return classes, codes, weights, groups

@@ -65,8 +65,8 @@ from scipy.optimize import linprog
 
 from lemma._constraints import BOOL, RANDOM_STATE, Interval, Options, satisfies
 from lemma.base import BaseEstimator, ClassifierMixin, Tags, clone
-from lemma.exceptions import ConvergenceWarning, DataValidationError, interop
-from lemma.fairness._groups import as_groups
+from lemma.exceptions import ConvergenceWarning, interop
+from lemma.fairness._groups import as_groups, binary_fit_inputs
 from lemma.fairness._tables import row_values
 from lemma.fairness.intervals import TradeoffReport, tradeoff_from_values
 from lemma.fairness.threshold import CONSTRAINT_DISPARITY
@@ -75,7 +75,6 @@ from lemma.validation import (
     check_random_state,
     check_sample_weight,
     check_y,
-    encode_classes,
 )
 
 __all__ = ["ExponentiatedGradient"]
@@ -317,16 +316,9 @@ class ExponentiatedGradient(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
-        labels = check_y(y, estimator_name="ExponentiatedGradient")
-        n = labels.shape[0]
-        w = check_sample_weight(sample_weight, n)
-        self.classes_, codes = encode_classes(labels, w, "ExponentiatedGradient")
-        if self.classes_.size != 2:
-            raise DataValidationError(
-                f"ExponentiatedGradient is for two classes; y has {self.classes_.size}. "
-                "Binarise the target first."
-            )
-        groups = as_groups(sensitive_features, n, min_group_size=1)
+        self.classes_, codes, w, groups = binary_fit_inputs(
+            y, sample_weight, sensitive_features, "ExponentiatedGradient"
+        )
         y01 = codes.astype(np.float64)
         moments, _ = moment_matrix(EVENTS[self.constraints](codes), groups.codes, w)
         game = _Game(X, y01, w, moments, self.estimator, float(self.eps), 1.0 / self.eps)

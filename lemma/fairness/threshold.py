@@ -56,7 +56,7 @@ import pandas as pd
 from lemma._constraints import BOOL, RANDOM_STATE, Interval, Options, satisfies
 from lemma.base import BaseEstimator, ClassifierMixin, Tags, clone
 from lemma.exceptions import DataValidationError
-from lemma.fairness._groups import SensitiveGroups, as_groups
+from lemma.fairness._groups import SensitiveGroups, as_groups, binary_fit_inputs
 from lemma.fairness._tables import row_values
 from lemma.fairness.intervals import TradeoffReport, tradeoff_from_values
 from lemma.validation import (
@@ -64,7 +64,6 @@ from lemma.validation import (
     check_random_state,
     check_sample_weight,
     check_y,
-    encode_classes,
 )
 
 __all__ = ["ThresholdOptimizer"]
@@ -253,22 +252,15 @@ class ThresholdOptimizer(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
-        labels = check_y(y, estimator_name="ThresholdOptimizer")
-        n = labels.shape[0]
-        w = check_sample_weight(sample_weight, n)
-        self.classes_, codes = encode_classes(labels, w, "ThresholdOptimizer")
-        if self.classes_.size != 2:
-            raise DataValidationError(
-                f"ThresholdOptimizer is for two classes; y has {self.classes_.size} "
-                f"({self.classes_.tolist()[:5]}). Binarise the target first."
-            )
-        groups = as_groups(sensitive_features, n, min_group_size=1)
+        self.classes_, codes, w, groups = binary_fit_inputs(
+            y, sample_weight, sensitive_features, "ThresholdOptimizer"
+        )
         if self.prefit:
             check_is_fitted(self.estimator)
             self.estimator_ = self.estimator
         else:
             fit_weight = {} if sample_weight is None else {"sample_weight": w}
-            self.estimator_ = clone(self.estimator).fit(X, labels, **fit_weight)
+            self.estimator_ = clone(self.estimator).fit(X, self.classes_[codes], **fit_weight)
         scores = self._scores(X)
         y01 = codes.astype(np.float64)
         self.rules_ = self._optimise(scores, y01, w, groups)
