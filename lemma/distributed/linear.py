@@ -20,7 +20,8 @@ The SVD of R gives the singular values, rank and condition number; R gives
 ``(AᵀA)⁻¹ = R⁻¹R⁻ᵀ`` for the covariance, as in :func:`lemma.linalg.lstsq`.
 When the in-memory rule asks for refinement (ε(κ + κ² tan θ) > 10⁻¹¹) the
 solution is refined by corrected semi-normal equations: a pass computes
-``g = Aᵀ(y_w − Az)`` with the residuals in extended precision, then
+``g = Aᵀ(y_w − Az)`` with the residuals in extended precision (from the user's X and
+``β = D⁻¹z``, never from the rounded ``X/D``, which alone would cost digits), then
 ``z ← z + R⁻¹R⁻ᵀg`` (Björck, *Numerical Methods for Least Squares Problems*, 1996,
 §6.6.5), keeping the iterate with the smallest ``‖D⁻¹g‖∞``. A rank-deficient design
 gets the minimum-norm slopes from a TSQR of the centred design, as in memory.
@@ -226,41 +227,56 @@ def _factor(blocks, owner, k, intercept, scale, centre_x=None, centre_y=None) ->
 
 # ----------------------------------------------------------------------------- refinement
 def _normal_block(Xb, yb, wb, owner, k, intercept, scale, z):
-    """``Aᵀ(y_w − Az)`` and ``‖y_w − Az‖²`` of one block, residuals in long double."""
+    """``Aᵀ(y_w − Az)`` and ``‖y_w − Az‖²`` of one block, in long double.
+
+    A is never formed: rounding ``X/D`` to float64 would perturb the problem by ε per
+    entry and cap the refined accuracy at ε·κ. The residual uses the user's X and
+    ``β = D⁻¹z`` (``r = W^½(y − [1, X]β)``), and ``Aᵀr = D⁻¹[1, X]ᵀW^½r``.
+    """
     X, Y, w = read_block(Xb, yb, wb, owner, k)
-    q = scale.size
-    zx = z.astype(np.longdouble)
-    g = np.zeros((q, k), dtype=np.longdouble)
-    rss = np.zeros(k, dtype=np.longdouble)
+    ext = np.longdouble
+    beta = z.astype(ext) / scale.astype(ext)[:, None]
+    j0 = int(intercept)
+    g = np.zeros((scale.size, k), dtype=ext)
+    rss = np.zeros(k, dtype=ext)
     for rows in _chunks(X.shape[0]):
-        M = _augmented(X[rows], Y[rows], None if w is None else w[rows], intercept, scale)
-        A = M[:, :q].astype(np.longdouble)
-        r = M[:, q:].astype(np.longdouble) - A @ zx
-        g += A.T @ r
+        Xc = X[rows].astype(ext)
+        r = Y[rows].astype(ext) - Xc @ beta[j0:]
+        if intercept:
+            r -= beta[0]
+        if w is not None:
+            r *= np.sqrt(w[rows]).astype(ext)[:, None]
         rss += np.sum(r * r, axis=0)
-    return {"g": g, "rss": rss}
+        if w is not None:
+            r *= np.sqrt(w[rows]).astype(ext)[:, None]
+        g[j0:] += Xc.T @ r
+        if intercept:
+            g[0] += r.sum(axis=0)
+    return {"g": g / scale.astype(ext)[:, None], "rss": rss}
 
 
 def _ldadd(a: dict, b: dict) -> dict:
     return {"g": a["g"] + b["g"], "rss": a["rss"] + b["rss"]}
 
 
-def _refine(blocks, owner, k, intercept, scale, R, z) -> tuple[np.ndarray, int]:
+def _refine(blocks, owner, k, intercept, scale, R, z) -> tuple[np.ndarray, int, np.ndarray]:
     """Corrected semi-normal equations (module docstring): the iterate with the smallest
-    scaled normal-equation residual ``‖D⁻¹Aᵀr‖∞``, and the number of steps to it."""
+    scaled normal-equation residual ``‖D⁻¹Aᵀr‖∞``, the number of steps to it, and its
+    residual sum of squares (long double, as the in-memory refined fit reports it)."""
     z = z.astype(np.longdouble)  # the iterate is accumulated in extended precision
-    best_z, best_step, best_size = z, 0, np.inf
+    best_z, best_step, best_size, best_rss = z, 0, np.inf, None
     for step in range(MAX_REFINEMENTS + 1):
-        g = blocks.reduce(_normal_block, _ldadd, owner, k, intercept, scale, z)["g"]
+        sums = blocks.reduce(_normal_block, _ldadd, owner, k, intercept, scale, z)
+        g = sums["g"]
         size = float(np.max(np.abs(g / scale[:, None])))
         if not size < best_size:
             break  # the last step did not help: refinement has reached its limit
-        best_z, best_step, best_size = z, step, size
+        best_z, best_step, best_size, best_rss = z, step, size, sums["rss"]
         dz = sla.solve_triangular(R, sla.solve_triangular(R, g.astype(np.float64), trans="T"))
         if step == MAX_REFINEMENTS or np.max(np.abs(dz)) <= _EPS * np.max(np.abs(z)):
             break
         z = z + dz
-    return best_z, best_step
+    return best_z, best_step, best_rss
 
 
 def _needs_refining(n: int, q: int, qty: np.ndarray, rho: np.ndarray, cond: float) -> bool:
@@ -312,11 +328,12 @@ def solve_least_squares(blocks: RowBlocks, owner: str, k: int, intercept: bool,
         return result, scan
     z = sla.solve_triangular(R, qty)
     cond = float(s[0] / s[-1])
-    steps = 0
+    steps, rss = 0, np.nan
     if _needs_refining(n, q, qty, rho, cond):
-        z, steps = _refine(blocks, owner, k, intercept, scale, R, z)
+        z, steps, rss_ext = _refine(blocks, owner, k, intercept, scale, R, z)
+        rss = float(rss_ext[0]) if k == 1 else rss_ext.astype(np.float64)
     coef = (z / scale[:, None]).astype(np.float64)
-    return LstsqResult(coef, rank, s, cond, groups, np.nan, "qr", steps, scale, R, Vt), scan
+    return LstsqResult(coef, rank, s, cond, groups, rss, "qr", steps, scale, R, Vt), scan
 
 
 # ----------------------------------------------------------------------------- inference pass
@@ -420,7 +437,9 @@ def _inference(model, blocks, solution, scan, target: str) -> OLSResults:
     coef = solution.coef
     out = blocks.reduce(_inference_block, _combine_inference, "LinearRegression", coef,
                         intercept, robust)  # fmt: skip
-    rss = float(out["rss"])
+    # A refined fit's RSS is the refinement's, from the long-double iterate (as in memory).
+    refined = float(np.ravel(solution.residual_ss)[0])
+    rss = float(out["rss"]) if np.isnan(refined) else refined
     robust_cov = out["sandwich"]
     if robust_cov is not None and model.cov_type == "HC1":
         robust_cov = robust_cov * scan["n"] / (nobs - solution.rank)

@@ -18,6 +18,7 @@ from lemma.exceptions import DataTypeError, DataValidationError, NumericalWarnin
 from lemma.io.datasets import load_longley
 from lemma.models.linear import LinearRegression, Ridge
 from tests.distributed.helpers import dask_array, dask_frame
+from tests.nist import FILES, load, lre
 
 dd = pytest.importorskip("dask.dataframe")
 RTOL = 1e-8
@@ -72,6 +73,24 @@ def test_longley_dataframe_keeps_in_memory_accuracy(client):
     np.testing.assert_allclose(distributed.coef_, memory.coef_, rtol=1e-9)
     _assert_same_summary(distributed, memory)
     assert distributed.summary().to_frame().index[0] == "intercept"
+
+
+@pytest.mark.parametrize("n_partitions", [3, 7])
+def test_nist_files_keep_the_in_memory_digits(client, n_partitions):
+    """Every NIST StRD linear file, certified values as the judge: the distributed fit's
+    correct digits (coefficients and standard errors) are within one digit of the
+    in-memory fit's. Refinement residuals from the rounded scaled design ``X/D`` (the
+    earlier code) lost up to 3.3 digits here (Wampler1 10.5 vs 13.8)."""
+    for name in FILES:
+        problem = load(name)
+        memory = LinearRegression(fit_intercept=problem.fit_intercept).fit(problem.X, problem.y)
+        distributed = LinearRegression(fit_intercept=problem.fit_intercept).fit(
+            dask_array(problem.X, n_partitions), dask_array(problem.y, n_partitions)
+        )
+        for attribute, certified in (("params", problem.coef), ("std_err", problem.std_err)):
+            ours = lre(getattr(distributed.result_, attribute).to_numpy(), certified).min()
+            reference = lre(getattr(memory.result_, attribute).to_numpy(), certified).min()
+            assert ours >= reference - 1.0, (name, attribute, ours, reference)
 
 
 def test_rank_deficient_design_gets_the_minimum_norm_solution(client, rng):
