@@ -123,3 +123,41 @@ def test_use_refuses_what_is_not_a_client():
 def test_the_dask_backend_is_registered_by_use(client):
     with use(client):
         assert "dask" in BACKENDS
+
+
+def test_the_study_candidate_loop_on_the_cluster_equals_the_local_run(
+    client, rng, tmp_path, monkeypatch
+):
+    """The study's tuning submits its fits to the cluster and finds what a local run finds.
+
+    The study sizes each search from its time budget and a timed probe fit, which
+    differs between runs; with a budget far above what any search needs, every
+    candidate gets the cap, so both runs try the same configurations (the cap is
+    lowered to keep the test short)."""
+    import distributed
+    import pandas as pd
+
+    from lemma.study import study
+
+    monkeypatch.setattr("lemma.study.stages_model.MAX_CONFIGS", 3)
+    n = 240
+    frame = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.uniform(0, 10, size=n),
+                          "colour": rng.choice(["red", "green", "blue"], size=n)})  # fmt: skip
+    logit = frame["x1"] - 0.3 * frame["x2"] + 1.5 + np.where(frame["colour"] == "red", 1, -1)
+    frame["y"] = np.where(logit + rng.logistic(size=n) > 0, "yes", "no")
+    run = functools.partial(study, frame, "y", time_budget=1e6, seed=4, n_jobs=1)
+    local = run(out=str(tmp_path / "local"))
+    with use(client), distributed.get_task_stream(client) as stream:
+        remote = run(out=str(tmp_path / "remote"))
+    fits = [task for task in stream.data if str(task["key"]).startswith("_run-")]
+    n_fits = sum(c.n_evaluated for c in local.candidates) * local.config.cv_folds
+    assert len(local.candidates) >= 2 and len(fits) >= n_fits  # every CV fit ran there
+    assert [c.name for c in remote.candidates] == [c.name for c in local.candidates]
+    for ours, reference in zip(remote.candidates, local.candidates, strict=True):
+        assert ours.n_evaluated == reference.n_evaluated == 3
+        assert ours.best_params == reference.best_params
+        np.testing.assert_array_equal(ours.fold_scores, reference.fold_scores)
+        pd.testing.assert_frame_equal(ours.search_table, reference.search_table)
+        np.testing.assert_equal(ours.p_value, reference.p_value)  # NaN for the best
+    assert remote.chosen.name == local.chosen.name
+    assert remote.test_metrics == local.test_metrics
