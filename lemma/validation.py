@@ -618,6 +618,30 @@ def check_random_state(seed: Any) -> np.random.RandomState:
     raise DataTypeError(f"random_state must be None, an int or a RandomState; got {seed!r}.")
 
 
+#: Integer labels spanning at most this many values (or the number of rows, if more) are
+#: encoded by counting instead of sorting.
+COUNT_CLASSES_SPAN = 1 << 16
+
+
+def _count_integer_classes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(classes, y_index)`` of integer or boolean labels in a small range, by
+    counting: one n-vector of codes instead of np.unique's sorted copy, argsort and
+    inverse (1e6 rows: 8 MB against about 33 MB). None for other targets."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "iub" or y.size == 0 or (y.ndim == 2 and y.shape[1] != 1):
+        return None
+    y = y.ravel()
+    lo, hi = int(y.min()), int(y.max())
+    if hi - lo > max(y.size, COUNT_CLASSES_SPAN):
+        return None
+    codes = y.astype(np.intp)
+    codes -= lo
+    counts = np.bincount(codes, minlength=hi - lo + 1)
+    present = counts > 0
+    np.take(np.cumsum(present) - 1, codes, out=codes)
+    return (np.flatnonzero(present) + lo).astype(y.dtype), codes
+
+
 def encode_classes(
     y: np.ndarray, sample_weight: np.ndarray | None = None, estimator_name: str = "this estimator"
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -627,12 +651,17 @@ def encode_classes(
     ``classes[y_index] == y``. Refuses continuous targets and targets with fewer
     than two classes carrying positive weight.
     """
-    check_classification_targets(y, estimator_name)
-    classes, y_index = np.unique(y, return_inverse=True)
-    weighted = y_index if sample_weight is None else y_index[np.asarray(sample_weight) > 0]
-    n_present = np.unique(weighted).size
-    if n_present < 2:
-        only = classes[weighted[0]] if weighted.size else classes[0]
+    counted = _count_integer_classes(y)
+    if counted is not None:  # integer labels are always binary or multiclass
+        classes, y_index = counted
+    else:
+        check_classification_targets(y, estimator_name)
+        classes, y_index = np.unique(y, return_inverse=True)
+        y_index = y_index.reshape(-1)
+    positive = None if sample_weight is None else np.asarray(sample_weight) > 0
+    counts = np.bincount(y_index, weights=positive, minlength=classes.size)
+    if np.count_nonzero(counts) < 2:
+        only = classes[np.flatnonzero(counts)[0]] if counts.any() else classes[0]
         raise DataValidationError(
             f"{estimator_name} needs at least 2 classes in y, got 1 class ({only!r}"
             f"{' after removing zero-weight rows' if sample_weight is not None else ''}); "
