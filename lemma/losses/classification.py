@@ -97,6 +97,43 @@ def _fused_logistic(y, raw, loss, grad):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
+def _fused_logistic_mean(y, raw, w, grad):  # pragma: no cover - compiled
+    """``Σwᵢℓᵢ / Σw`` (returned) and ``wᵢℓ'ᵢ / Σw`` (into ``grad``) in one pass, without
+    the n-vector of losses; ``w`` empty means equal weights. Losses are summed in blocks
+    of 512 rows, so the rounding error grows with the number of blocks, not of rows."""
+    n = raw.size
+    weighted = w.size > 0
+    total_w = 0.0
+    if weighted:
+        for start in range(0, n, 512):
+            part_w = 0.0
+            for i in range(start, min(start + 512, n)):
+                part_w += w[i]
+            total_w += part_w
+    else:
+        total_w = float(n)
+    inv = 1.0 / total_w
+    total = 0.0
+    for start in range(0, n, 512):
+        part = 0.0
+        for i in range(start, min(start + 512, n)):
+            r = raw[i]
+            e = math.exp(-abs(r))
+            d = 1.0 / (1.0 + e)
+            small = e * d
+            yi = y[i]
+            wi = w[i] if weighted else 1.0
+            part += wi * (max(r, 0.0) - yi * r + math.log1p(e))
+            if r >= 0:
+                g = (1.0 - yi) * d - yi * small
+            else:
+                g = (1.0 - yi) * small - yi * d
+            grad[i] = wi * inv * g
+        total += part
+    return total * inv
+
+
+@numba.njit(cache=True, nogil=True)
 def _fused_softmax(y, raw, loss, grad):  # pragma: no cover - compiled
     """Cross-entropy and its gradient of every row in one pass (the module's formulas)."""
     n, k = raw.shape
@@ -172,6 +209,24 @@ class LogisticLoss(Loss):
         loss += np.log1p(e)
         e *= d
         return loss, _logistic_gradient(y, raw, d, e)
+
+    def loss_gradient(
+        self, y: np.ndarray, raw: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """``(value, gradient)`` as :meth:`Loss.loss_gradient`; on float64 the weighted mean
+        is summed inside the fused pass, so no n-vector of losses is made."""
+        raw = as_raw(raw)
+        y = np.asarray(y, dtype=raw.dtype)
+        if y.shape == raw.shape and raw.dtype == np.float64:
+            w = np.empty(0) if sample_weight is None else np.asarray(sample_weight, np.float64)
+            if w.size in (0, raw.size):
+                grad = np.empty(raw.size)
+                value = _fused_logistic_mean(
+                    np.ascontiguousarray(y).ravel(), np.ascontiguousarray(raw).ravel(),
+                    np.ascontiguousarray(w).ravel(), grad,
+                )  # fmt: skip
+                return float(value), grad.reshape(raw.shape)
+        return super().loss_gradient(y, raw, sample_weight)
 
     def inverse_link(self, raw: np.ndarray) -> np.ndarray:
         """The probability ``P(y = 1) = σ(raw)``."""

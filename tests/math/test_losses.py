@@ -118,6 +118,22 @@ def test_fused_loss_gradient_equals_separate_calls(name, rng):
     np.testing.assert_allclose(grad_pointwise, loss.gradient_pointwise(y, raw), rtol=1e-14)
 
 
+@pytest.mark.parametrize("n", [1, 511, 512, 513, 5000])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_logistic_mean_summed_in_the_fused_pass(n, weighted, rng):
+    """LogisticLoss sums its weighted mean inside the Numba pass (no n-vector of losses):
+    it equals the pairwise-summed mean of the pointwise losses across block edges."""
+    y = (rng.random(n) < 0.3).astype(float)
+    raw = rng.normal(scale=8.0, size=n)
+    w = rng.uniform(0.0, 3.0, n) if weighted else None
+    value, grad = LogisticLoss().loss_gradient(y, raw, w)
+    weights = np.ones(n) if w is None else w
+    expected = np.sum(weights * LogisticLoss().pointwise(y, raw)) / np.sum(weights)
+    assert value == pytest.approx(expected, rel=1e-13)
+    expected_grad = weights * LogisticLoss().gradient_pointwise(y, raw) / np.sum(weights)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-13, atol=1e-300)
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     name=st.sampled_from(SMOOTH_NAMES),
