@@ -49,6 +49,27 @@ def test_training_loss_never_increases_classification(rng, n_classes, l2_regular
     assert history[-1] < 0.5 * history[0]
 
 
+def test_compiled_log_loss_pass_equals_the_loss_formulas(rng):
+    """Binary log-loss boosting fills gradients and Hessians in one Numba pass; it equals
+    lemma.losses.LogisticLoss's pointwise formulas (weighted), across row blocks."""
+    from lemma.losses import LogisticLoss
+    from lemma.models.ensemble._losses import BOOSTING_LOSSES, CHUNK_ROWS, BoostingLoss
+
+    n = CHUNK_ROWS + 1000
+    y = (rng.random(n) < 0.4).astype(float)
+    raw = rng.normal(scale=6.0, size=(n, 1))
+    w = rng.uniform(0.0, 2.0, n)
+    compiled = BOOSTING_LOSSES["log_loss"](y, w, 2, 0.9)
+    assert type(compiled) is not BoostingLoss  # the fused pass is the one tested
+    g, h = np.empty((n, 1)), np.empty((n, 1))
+    value = compiled.loss_gradient_hessian(y, raw, w, g, h)
+    g_ref, h_ref = np.empty((n, 1)), np.empty((n, 1))
+    reference = BoostingLoss(LogisticLoss()).loss_gradient_hessian(y, raw, w, g_ref, h_ref)
+    assert value == pytest.approx(reference, rel=1e-13)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(h, h_ref, rtol=1e-14, atol=1e-300)
+
+
 def test_first_loss_is_the_best_constant(rng):
     """F₀ minimises the loss over constants: the mean, the median, log of the mean."""
     X, y = _regression(rng)
