@@ -155,6 +155,13 @@ def _kurtosis_z(kurtosis: float, n: int) -> float:
     return float((1 - 2 / (9.0 * a) - term2) / np.sqrt(2 / (9.0 * a)))
 
 
+def chi2_sf_2(x: float) -> float:
+    """Survival function of χ² with 2 degrees of freedom: exactly ``exp(−x/2)`` (a χ²₂
+    variable is exponential with mean 2), without SciPy's distribution machinery, which
+    costs about 0.1 ms a call — most of a small fit's inference time."""
+    return float(np.exp(-0.5 * x))
+
+
 def residual_diagnostics(wresid: np.ndarray) -> dict[str, float]:
     """Durbin-Watson, Jarque-Bera (and p), omnibus normality (and p), skew, kurtosis.
 
@@ -191,11 +198,11 @@ def residual_diagnostics(wresid: np.ndarray) -> dict[str, float]:
         "skew": skew,
         "kurtosis": kurtosis,
         "jarque_bera": float(jb),
-        "jarque_bera_p_value": float(stats.chi2.sf(jb, 2)),
+        "jarque_bera_p_value": chi2_sf_2(jb),
     }
     if n >= 20:
         k2 = _skew_z(skew, n) ** 2 + _kurtosis_z(kurtosis, n) ** 2
-        out |= {"omnibus": float(k2), "omnibus_p_value": float(stats.chi2.sf(k2, 2))}
+        out |= {"omnibus": float(k2), "omnibus_p_value": chi2_sf_2(k2)}
     else:
         out |= {"omnibus": np.nan, "omnibus_p_value": np.nan}
     return out
