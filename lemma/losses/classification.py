@@ -80,27 +80,34 @@ def _logistic_gradient(y: np.ndarray, raw: np.ndarray, d: np.ndarray, small: np.
     return grad
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def logistic_terms(r, y):  # pragma: no cover - compiled
+    """``(ℓ, ℓ', ℓ'')`` of one row by the formulas above: with ``e = exp(−|r|)``,
+    ``d = σ(|r|) = 1/(1 + e)`` and ``s = σ(−|r|) = e·d``, ``ℓ = max(r, 0) − yr + log1p(e)``,
+    ``ℓ' = (1 − y)σ(r) − yσ(−r)`` and ``ℓ'' = σ(r)σ(−r) = d·s`` (no cancellation)."""
+    e = math.exp(-abs(r))
+    d = 1.0 / (1.0 + e)  # σ(|r|)
+    small = e * d  # σ(−|r|)
+    loss = max(r, 0.0) - y * r + math.log1p(e)
+    if r >= 0:
+        gradient = (1.0 - y) * d - y * small
+    else:
+        gradient = (1.0 - y) * small - y * d
+    return loss, gradient, d * small
+
+
 @numba.njit(cache=True, nogil=True)
 def _fused_logistic(y, raw, loss, grad):  # pragma: no cover - compiled
-    """ℓ and ℓ' of every row in one pass, by the formulas above (no n-sized temporaries)."""
+    """ℓ and ℓ' of every row in one pass (no n-sized temporaries)."""
     for i in range(raw.size):
-        r = raw[i]
-        e = math.exp(-abs(r))
-        d = 1.0 / (1.0 + e)  # σ(|r|)
-        small = e * d  # σ(−|r|)
-        yi = y[i]
-        loss[i] = max(r, 0.0) - yi * r + math.log1p(e)
-        if r >= 0:
-            grad[i] = (1.0 - yi) * d - yi * small
-        else:
-            grad[i] = (1.0 - yi) * small - yi * d
+        loss[i], grad[i], _ = logistic_terms(raw[i], y[i])
 
 
 @numba.njit(cache=True, nogil=True)
 def _fused_logistic_mean(y, raw, w, grad):  # pragma: no cover - compiled
     """``Σwᵢℓᵢ / Σw`` (returned) and ``wᵢℓ'ᵢ / Σw`` (into ``grad``) in one pass, without
-    the n-vector of losses; ``w`` empty means equal weights. Losses are summed in blocks
-    of 512 rows, so the rounding error grows with the number of blocks, not of rows."""
+    the n-vector of losses; ``w`` empty means equal weights. Sums run in blocks of 512
+    rows, so their rounding error grows with the number of blocks, not of rows."""
     n = raw.size
     weighted = w.size > 0
     total_w = 0.0
@@ -117,20 +124,26 @@ def _fused_logistic_mean(y, raw, w, grad):  # pragma: no cover - compiled
     for start in range(0, n, 512):
         part = 0.0
         for i in range(start, min(start + 512, n)):
-            r = raw[i]
-            e = math.exp(-abs(r))
-            d = 1.0 / (1.0 + e)
-            small = e * d
-            yi = y[i]
             wi = w[i] if weighted else 1.0
-            part += wi * (max(r, 0.0) - yi * r + math.log1p(e))
-            if r >= 0:
-                g = (1.0 - yi) * d - yi * small
-            else:
-                g = (1.0 - yi) * small - yi * d
-            grad[i] = wi * inv * g
+            loss, gradient, _ = logistic_terms(raw[i], y[i])
+            part += wi * loss
+            grad[i] = wi * inv * gradient
         total += part
     return total * inv
+
+
+@numba.njit(cache=True, nogil=True)
+def logistic_newton_terms(y, raw, w, gradients, hessians):  # pragma: no cover - compiled
+    """``Σ wᵢℓᵢ`` (returned), ``wᵢℓ'ᵢ`` and ``wᵢℓ''ᵢ`` of every row in one pass, for
+    boosting's Newton steps. (In this file with :func:`logistic_terms`: Numba's cache
+    is invalidated by a change to the kernel's own file only.)"""
+    total = 0.0
+    for i in range(raw.size):
+        loss, gradient, hessian = logistic_terms(raw[i], y[i])
+        total += w[i] * loss
+        gradients[i] = w[i] * gradient
+        hessians[i] = w[i] * hessian
+    return total
 
 
 @numba.njit(cache=True, nogil=True)

@@ -31,12 +31,10 @@ machine", Ann. Statist. 29 (2001), §4 (algorithms per loss).
 
 from __future__ import annotations
 
-import math
-
-import numba
 import numpy as np
 
 from lemma.losses import HuberLoss, LogisticLoss, PoissonLoss, SoftmaxCrossEntropy, SquaredLoss
+from lemma.losses.classification import logistic_newton_terms
 from lemma.models.ensemble._binning import weighted_quantiles
 
 __all__ = ["BOOSTING_LOSSES", "CHUNK_ROWS", "BoostingLoss"]
@@ -179,36 +177,13 @@ class _AbsoluteError(BoostingLoss):
         return values
 
 
-@numba.njit(cache=True, nogil=True)
-def _logistic_newton(y, raw, w, gradients, hessians):  # pragma: no cover - compiled
-    """``Σ wᵢℓᵢ`` (returned), ``wᵢℓ'ᵢ`` and ``wᵢℓ''ᵢ`` of a block in one pass, by
-    :class:`~lemma.losses.LogisticLoss`'s formulas: with ``e = exp(−|r|)``,
-    ``d = σ(|r|) = 1/(1 + e)`` and ``s = σ(−|r|) = e·d``, ``ℓ = max(r, 0) − yr + log1p(e)``,
-    ``ℓ' = σ(r) − y`` and ``ℓ'' = σ(r)σ(−r) = d·s``."""
-    total = 0.0
-    for i in range(raw.size):
-        r = raw[i]
-        e = math.exp(-abs(r))
-        d = 1.0 / (1.0 + e)
-        small = e * d
-        yi = y[i]
-        wi = w[i]
-        total += wi * (max(r, 0.0) - yi * r + math.log1p(e))
-        if r >= 0:
-            gradients[i] = wi * ((1.0 - yi) * d - yi * small)
-        else:
-            gradients[i] = wi * ((1.0 - yi) * small - yi * d)
-        hessians[i] = wi * (d * small)
-    return total
-
-
 class _Logistic(BoostingLoss):
     """Binary log-loss: loss, gradient and Hessian of a block in one compiled pass (the
     separate NumPy calls made six n-sized temporaries per block and iteration)."""
 
     def _block(self, y, raw, w, gradients, hessians) -> float:
         y = np.asarray(y, dtype=np.float64)
-        return _logistic_newton(y, raw[:, 0], w, gradients[:, 0], hessians[:, 0])
+        return logistic_newton_terms(y, raw[:, 0], w, gradients[:, 0], hessians[:, 0])
 
 
 def _log_loss(y, w, n_classes, alpha):
