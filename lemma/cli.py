@@ -168,6 +168,12 @@ def profile_command(data: str, target: str | None, out: str | None, debug: bool)
     metavar="ADDRESS",
     help="Run the tuning fits on the Dask scheduler at tcp://host:port.",
 )
+@click.option(
+    "--refit-collection",
+    is_flag=True,
+    help="With --engine dask: refit the chosen model on every row of DATA as well "
+    "(model-collection.lemma), when it is a model that fits on Dask collections.",
+)
 def study(
     data: str | None,
     target: str | None,
@@ -184,6 +190,7 @@ def study(
     engine: str,
     max_rows: int,
     cluster: str | None,
+    refit_collection: bool,
 ) -> None:
     """Profile, prepare, tune, compare, evaluate, explain and audit models on DATA.
 
@@ -209,6 +216,7 @@ def study(
         engine=engine,
         max_rows=max_rows,
         cluster=cluster,
+        refit_collection=refit_collection,
     )
 
 

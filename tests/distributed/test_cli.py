@@ -110,6 +110,58 @@ def test_a_study_on_the_cluster_samples_the_collection_and_tunes_there(
     assert {task["worker"] for task in fits} <= set(client.scheduler_info()["workers"])
 
 
+def _only_first_candidate(monkeypatch, keep: str | None = None):
+    """The advisor shortlists one family: its first (the linear baseline), or ``keep``."""
+    from lemma.study import advisor
+
+    def advise(facts):
+        advice = advisor.advise(facts)
+        chosen = [c for c in advice.candidates if keep is None or c.name == keep]
+        advice.candidates[:] = chosen[:1]
+        return advice
+
+    monkeypatch.setattr("lemma.study.stages_model.advise", advise)
+
+
+def test_refit_collection_fits_the_chosen_linear_model_on_every_row(
+    client, training, tmp_path, capsys, monkeypatch
+):
+    from lemma.base import clone
+
+    _only_first_candidate(monkeypatch)
+    folder = _parts(training, tmp_path / "parts", ".csv")
+    out = tmp_path / "study"
+    code = main(["study", str(folder), "--target", "y", "--engine", "dask", "--max-rows",
+                 "160", "--time-budget", "4", "--refit-collection", "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "refitted on" in err and "model-collection.lemma" in err
+    sample_model = lemma.load(out / "model.lemma")
+    whole_model = lemma.load(out / "model-collection.lemma")
+    X, y = training.drop(columns="y"), training["y"]
+    expected = clone(sample_model[-1]).fit(sample_model[:-1].transform(X), y)  # all 240 rows
+    np.testing.assert_allclose(whole_model[-1].coef_, expected.coef_, rtol=1e-7)
+    assert not np.allclose(whole_model[-1].coef_, sample_model[-1].coef_)
+    np.testing.assert_allclose(whole_model.predict_proba(X), expected.predict_proba(
+        sample_model[:-1].transform(X)), rtol=1e-7)  # fmt: skip
+
+
+def test_refit_collection_keeps_a_model_without_a_distributed_fit(
+    training, tmp_path, capsys, monkeypatch
+):
+    _only_first_candidate(monkeypatch, keep="gradient_boosting")
+    folder = _parts(training, tmp_path / "parts", ".csv")
+    out = tmp_path / "study"
+    code = main(["study", str(folder), "--target", "y", "--engine", "dask", "--time-budget",
+                 "4", "--refit-collection", "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "is kept as fitted on the sample" in err and "cannot fit on Dask" in err
+    assert (out / "model.lemma").exists() and not (out / "model-collection.lemma").exists()
+    code = main(["study", str(folder / "part-0.csv"), "--target", "y", "--refit-collection"])
+    assert code == 2 and "add --engine dask" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("address", "expected"),
     [("tcp://127.0.0.1:9", "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'"),
