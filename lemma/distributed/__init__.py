@@ -31,7 +31,9 @@ anything with ``partial_fit``        :func:`~lemma.distributed.cluster.partial_f
 :func:`use` sends model selection (``cross_validate``, the searches, the study's
 tuning) to the cluster too (:mod:`~lemma.distributed.backend`);
 :mod:`~lemma.distributed.read` reads CSV/Parquet collections of any size for
-``lemma study`` and ``lemma predict`` (``--engine dask``, ``--cluster ADDRESS``).
+``lemma study`` and ``lemma predict`` (``--engine dask``, ``--cluster ADDRESS``);
+:func:`~lemma.distributed.refit.refit_on_collection` refits a fitted pipeline's model on
+a whole collection (``lemma study --refit-collection``).
 Importing lemma never imports Dask: only a Dask input or :func:`use` does. How to
 start a cluster, and what does not run distributed: ``docs/distributed.md``.
 """
