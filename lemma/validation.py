@@ -632,8 +632,8 @@ def _count_integer_classes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
         return None
     y = y.ravel()
     lo, hi = int(y.min()), int(y.max())
-    if hi - lo > max(y.size, COUNT_CLASSES_SPAN):
-        return None
+    if hi - lo > max(y.size, COUNT_CLASSES_SPAN) or hi > np.iinfo(np.intp).max:
+        return None  # a wide range, or unsigned labels beyond intp: np.unique sorts them
     codes = y.astype(np.intp)
     codes -= lo
     counts = np.bincount(codes, minlength=hi - lo + 1)
