@@ -230,9 +230,10 @@ class LogisticLoss(Loss):
         is summed inside the fused pass, so no n-vector of losses is made."""
         raw = as_raw(raw)
         y = np.asarray(y, dtype=raw.dtype)
-        if y.shape == raw.shape and raw.dtype == np.float64:
+        one_column = raw.ndim == 1 or raw.shape[1] == 1
+        if y.shape == raw.shape and raw.dtype == np.float64 and one_column and raw.size:
             w = np.empty(0) if sample_weight is None else np.asarray(sample_weight, np.float64)
-            if w.size in (0, raw.size):
+            if sample_weight is None or (w.size == raw.size and w.sum() > 0):
                 grad = np.empty(raw.size)
                 value = _fused_logistic_mean(
                     np.ascontiguousarray(y).ravel(), np.ascontiguousarray(raw).ravel(),
