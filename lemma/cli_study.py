@@ -24,11 +24,10 @@ def _summary(study: Any) -> None:
     if head["model"]:
         table.add_row("chosen model", str(head["model"]))
     if head["test_score"] is not None:
-        table.add_row(
-            f"test {study.metric}",
-            f"{head['test_score']:.4f} (95% CI {head['test_ci_low']:.4f} to "
-            f"{head['test_ci_high']:.4f})",
-        )
+        score = f"{head['test_score']:.4f}"
+        if head["test_ci_low"] is not None and head["test_ci_high"] is not None:
+            score += f" (95% CI {head['test_ci_low']:.4f} to {head['test_ci_high']:.4f})"
+        table.add_row(f"test {study.metric}", score)  # a clustering score has no interval
     if study.comparison.get("reason"):
         table.add_row("why", study.comparison["reason"])
     if head["fairness_verdict"]:
@@ -70,28 +69,32 @@ def _refit(study: Any, data: str) -> None:
     import lemma
     from lemma.distributed.read import read_collection
     from lemma.distributed.refit import refit_on_collection
-    from lemma.exceptions import DataTypeError
+    from lemma.exceptions import LemmaError
 
-    if study.model is None or study.chosen is None:
-        click.echo("lemma: --refit-collection: no model was chosen; nothing to refit.", err=True)
-        return
     target = study.config.target
+    if study.model is None or study.chosen is None or target is None or study.task == "clustering":
+        click.echo(
+            "lemma: --refit-collection: nothing to refit (it refits a chosen classifier or "
+            "regressor on the collection's rows with a target).",
+            err=True,
+        )
+        return
     collection = read_collection(data)
     collection = collection[collection[target].notnull()]
     columns = list(study.X_train.columns)
+    path = Path(study.out_dir) / "model-collection.lemma"
+    metadata = {"refitted_on": data, "target": target, "chosen": study.chosen.name,
+                "evaluated_model": "model.lemma"}  # fmt: skip
     try:
         refitted = refit_on_collection(study.model, collection[columns], collection[target])
-    except DataTypeError as exc:
+        lemma.save(refitted, path, schema=study.X_train, metadata=metadata)
+    except LemmaError as exc:  # the study's own outputs are written: say why, keep them
         click.echo(
             f"lemma: --refit-collection: the chosen model ({study.chosen.label}) is kept as "
             f"fitted on the sample: {exc}",
             err=True,
         )
         return
-    path = Path(study.out_dir) / "model-collection.lemma"
-    metadata = {"refitted_on": data, "target": target, "chosen": study.chosen.name,
-                "evaluated_model": "model.lemma"}  # fmt: skip
-    lemma.save(refitted, path, schema=study.X_train, metadata=metadata)
     study.outputs["model_collection"] = str(path)
     result = getattr(refitted[-1], "result_", None)
     counted = f"all {result.nobs:,} rows" if result is not None else "every row"

@@ -162,6 +162,19 @@ def test_refit_collection_keeps_a_model_without_a_distributed_fit(
     assert code == 2 and "add --engine dask" in capsys.readouterr().err
 
 
+def test_refit_collection_of_a_clustering_study_says_there_is_nothing_to_refit(
+    training, tmp_path, capsys
+):
+    folder = _parts(training[["x1", "x2"]], tmp_path / "parts", ".csv")
+    out = tmp_path / "study"
+    code = main(["study", str(folder), "--engine", "dask", "--time-budget", "4",
+                 "--refit-collection", "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "--refit-collection: nothing to refit" in err
+    assert (out / "model.lemma").exists() and not (out / "model-collection.lemma").exists()
+
+
 @pytest.mark.parametrize(
     ("address", "expected"),
     [("tcp://127.0.0.1:9", "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'"),

@@ -102,6 +102,20 @@ def test_clustering_study_recovers_planted_clusters(tmp_path_factory, rng):
     check_report(out / "report.html", out / "study.json", "clustering")
 
 
+def test_clustering_study_from_the_command_line(tmp_path, rng, capsys):
+    """A clustering score has no interval: the terminal summary prints it without one
+    (it raised a TypeError formatting the missing interval)."""
+    frame = pd.DataFrame(rng.normal(size=(150, 2)), columns=["a", "b"])
+    frame.loc[:74] += 6.0
+    frame.to_csv(tmp_path / "points.csv", index=False)
+    code = main(["study", str(tmp_path / "points.csv"), "--time-budget", "4",
+                 "--out", str(tmp_path / "out")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "test silhouette" in err and "95% CI" not in err.split("test silhouette")[1][:40]
+    assert (tmp_path / "out" / "model.lemma").exists()
+
+
 @pytest.mark.slow
 def test_adult_default_study_from_the_command_line(tmp_path, capsys):
     """`make run` is `lemma study` with no DATA: Adult, target income, sensitive sex and
