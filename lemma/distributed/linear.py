@@ -243,11 +243,12 @@ def _normal_block(Xb, yb, wb, owner, k, intercept, scale, z):
         r = Y[rows].astype(ext) - Xc @ beta[j0:]
         if intercept:
             r -= beta[0]
-        if w is not None:
-            r *= np.sqrt(w[rows]).astype(ext)[:, None]
+        sqrt_w = None if w is None else np.sqrt(w[rows]).astype(ext)[:, None]
+        if sqrt_w is not None:
+            r *= sqrt_w  # r = W^½(y − [1, X]β)
         rss += np.sum(r * r, axis=0)
-        if w is not None:
-            r *= np.sqrt(w[rows]).astype(ext)[:, None]
+        if sqrt_w is not None:
+            r *= sqrt_w  # W^½r, for [1, X]ᵀW^½r
         g[j0:] += Xc.T @ r
         if intercept:
             g[0] += r.sum(axis=0)
