@@ -85,3 +85,23 @@ def test_data_is_deterministic_and_split_80_20(task, seed):
     assert first.X_train.dtype == np.float64
     np.testing.assert_array_equal(first.X_train, second.X_train)
     np.testing.assert_array_equal(first.y_test, second.y_test)
+
+
+def test_timed_repeats_alternate_which_side_fits_first():
+    """ABBA order: the first fit of a pair can pay for the other side's freed memory."""
+    order: list[str] = []
+
+    def recording(side, base):
+        class Recorded(base):
+            def fit(self, X, y, **kwargs):
+                order.append(side)
+                return super().fit(X, y, **kwargs)
+
+        return Recorded
+
+    case = Case("LinearRegression", "linear", 100, 2, "regression",
+                recording("lemma", LinearRegression),
+                recording("sklearn", SkLinearRegression))  # fmt: skip
+    run_case(case, repeats=4, warmed=set())
+    timed = order[2:10]  # after the two warm-up fits; the peak-memory fits follow
+    assert timed == ["lemma", "sklearn", "sklearn", "lemma"] * 2
